@@ -1,0 +1,40 @@
+/* main.c: the perfgate binary: dispatches git-style subcommands (DESIGN §1).
+ * Owns argument dispatch only; each subcommand lives in its own file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct pf_cli_cmd commands[] = {
+	{"help", NULL, "this text"},
+
+
+
+
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: perfgate <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "perfgate: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,78 @@
+/* gunzip.c: zlib inflate into a bounded pf_buf. No I/O, no globals. */
+#include "gunzip.h"
+
+#include <string.h>
+#include <zlib.h>
+
+bool pf_is_gzip(const uint8_t *p, size_t n)
+{
+	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+enum pf_code pf_gunzip(const uint8_t *in, size_t n, size_t max_out, struct pf_buf *out,
+		       const char *field, struct pf_err *err)
+{
+	z_stream zs;
+	unsigned char chunk[64 * 1024];
+	int zrc;
+	enum pf_code rc = PF_OK;
+
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return pf_err_set(err, PF_E_NOMEM, field, "cannot initialise zlib");
+	zs.next_in = (unsigned char *)(uintptr_t)in;
+	zs.avail_in = 0;
+	size_t left = n;
+
+	for (;;) {
+		if (zs.avail_in == 0 && left > 0) {
+			uInt take = left > (1u << 30) ? (1u << 30) : (uInt)left;
+			zs.avail_in = take;
+			left -= take;
+		}
+		zs.next_out = chunk;
+		zs.avail_out = sizeof chunk;
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		size_t got = sizeof chunk - zs.avail_out;
+		if (got) {
+			if (out->len + got > max_out) {
+				rc = pf_err_set(err, PF_E_TOO_LARGE, field,
+						"decompressed size exceeds the limit of %zu bytes "
+						"(at input byte %zu of %zu)",
+						max_out, (size_t)zs.total_in, n);
+				break;
+			}
+			if (pf_buf_append(out, chunk, got) != PF_OK) {
+				rc = pf_err_set(err, pf_buf_status(out), field,
+						"cannot hold %zu decompressed bytes", out->len + got);
+				break;
+			}
+		}
+		if (zrc == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated streams). */
+			if (zs.avail_in == 0 && left == 0)
+				break;
+			if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
+				inflateReset(&zs);
+				continue;
+			}
+			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
+					"trailing garbage after the gzip stream at byte %zu",
+					(size_t)(zs.next_in - in));
+			break;
+		}
+		if (zrc == Z_BUF_ERROR && zs.avail_in == 0 && left == 0) {
+			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
+					"gzip stream ends after %zu bytes (truncated)", n);
+			break;
+		}
+		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
+					"corrupt gzip data near byte %zu: %s",
+					(size_t)(zs.next_in - in), zs.msg ? zs.msg : "inflate failed");
+			break;
+		}
+	}
+	inflateEnd(&zs);
+	return rc;
+}

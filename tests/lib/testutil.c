@@ -1,0 +1,110 @@
+/* testutil.c: fixture and process helpers for the Check suites. Tests may
+ * do I/O; the engine under test does not. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "pf_mem.h"
+
+char *pf_test_fixture_path(const char *name)
+{
+	const char *dir = getenv("PERFGATE_FIXTURES");
+	char *p;
+	size_t n;
+
+	if (name[0] == '/')
+		return pf_xstrdup(name);
+	if (!dir || !*dir)
+		dir = "tests/fixtures";
+	n = strlen(dir) + strlen(name) + 2;
+	p = pf_xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+uint8_t *pf_test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct pf_buf b;
+	char chunk[65536];
+	size_t got;
+
+	if (!f) {
+		fprintf(stderr, "testutil: cannot open %s\n", path);
+		abort();
+	}
+	pf_buf_init(&b, 0);
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (pf_buf_append(&b, chunk, got) != PF_OK)
+			abort();
+	fclose(f);
+	if (!b.data && pf_buf_append(&b, "", 0) != PF_OK)
+		abort();
+	return (uint8_t *)pf_buf_steal(&b, len);
+}
+
+uint8_t *pf_test_read_fixture(const char *name, size_t *len)
+{
+	char *p = pf_test_fixture_path(name);
+	uint8_t *d = pf_test_read_file(p, len);
+	free(p);
+	return d;
+}
+
+const char *pf_test_bin(void)
+{
+	const char *b = getenv("PERFGATE_BIN");
+	return b && *b ? b : "build/perfgate";
+}
+
+char *pf_test_write_temp(const void *data, size_t len, const char *suffix)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *path;
+	size_t n;
+	int fd;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (!suffix)
+		suffix = "";
+	n = strlen(tmp) + strlen(suffix) + 32;
+	path = pf_xmalloc(n);
+	snprintf(path, n, "%s/pftest-XXXXXX%s", tmp, suffix);
+	fd = mkstemps(path, (int)strlen(suffix));
+	if (fd < 0 || (len && write(fd, data, len) != (ssize_t)len)) {
+		fprintf(stderr, "testutil: cannot write %s\n", path);
+		abort();
+	}
+	close(fd);
+	return path;
+}
+
+char *pf_test_run(const char *cmd, int *status)
+{
+	FILE *p = popen(cmd, "r");
+	struct pf_buf b;
+	char chunk[65536];
+	size_t got;
+	int st;
+
+	if (!p) {
+		fprintf(stderr, "testutil: cannot run %s\n", cmd);
+		abort();
+	}
+	pf_buf_init(&b, 0);
+	while ((got = fread(chunk, 1, sizeof chunk, p)) > 0)
+		if (pf_buf_append(&b, chunk, got) != PF_OK)
+			abort();
+	st = pclose(p);
+	if (pf_buf_append(&b, "", 0) != PF_OK)
+		abort();
+	if (status)
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return pf_buf_steal(&b, NULL);
+}

@@ -1,0 +1,24 @@
+/* testutil.h: helpers shared by the Check suites: fixture paths and
+ * loading, temporary files, running the perfgate binary. */
+#ifndef PF_TESTUTIL_H
+#define PF_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Path of a file under tests/fixtures/ (static buffer per call site is not
+ * used: the result is malloc'ed, free() it). Honours PERFGATE_FIXTURES. */
+char *pf_test_fixture_path(const char *name);
+/* Read a whole file (fixture name relative to tests/fixtures/, or an
+ * absolute path); aborts the test on failure. free() the result. */
+uint8_t *pf_test_read_fixture(const char *name, size_t *len);
+uint8_t *pf_test_read_file(const char *path, size_t *len);
+/* Path of the perfgate binary under test (PERFGATE_BIN or build/perfgate). */
+const char *pf_test_bin(void);
+/* Write len bytes to a new temporary file; returns its malloc'ed path. */
+char *pf_test_write_temp(const void *data, size_t len, const char *suffix);
+/* Run a shell command, capture stdout (malloc'ed, NUL-terminated) and the
+ * exit status (-1 when killed by a signal). */
+char *pf_test_run(const char *cmd, int *status);
+
+#endif

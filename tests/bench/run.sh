@@ -1,0 +1,19 @@
+#!/bin/sh
+# run.sh: `make bench`: build information, then every benchmark program of
+# build/bench/ in name order. Each program prints its own figures.
+set -eu
+BUILD=${BUILD:-build}
+echo "perfgate bench: $(uname -srm), $(nproc) cores, $(cc --version | head -1)"
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+for b in "$BUILD"/bench/*; do
+	[ -x "$b" ] || continue
+	echo
+	echo "== $(basename "$b")"
+	"$b"
+done
+for s in tests/bench/*.sh; do
+	[ -f "$s" ] || continue
+	echo
+	echo "== $(basename "$s")"
+	BUILD=$BUILD sh "$s"
+done

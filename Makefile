@@ -39,7 +39,7 @@ CLI_SRC    := $(wildcard server/cli/*.c)
 TLIB_SRC   := $(wildcard tests/lib/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 INTEG_SRC  := $(wildcard tests/integration/test_*.c)
-BENCH_SRC  := $(wildcard tests/bench/*.c)
+BENCH_SRC  := $(wildcard tests/bench/bench_*.c)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 

@@ -11,7 +11,7 @@ for b in "$BUILD"/bench/*; do
 	echo "== $(basename "$b")"
 	"$b"
 done
-for s in tests/bench/*.sh; do
+for s in tests/bench/bench_*.sh; do
 	[ -f "$s" ] || continue
 	echo
 	echo "== $(basename "$s")"

@@ -30,6 +30,9 @@ endif
 
 GEN_C    := $(BUILD)/gen/profile.pb-c.c
 GEN_H    := $(BUILD)/gen/profile.pb-c.h
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+GEN_MIG  := $(BUILD)/gen/migrations.c
+GEN_DOCS := $(BUILD)/gen/docs.c
 
 COMMON_SRC := $(wildcard server/common/*.c)
 ENGINE_SRC := $(wildcard server/engine/*.c)
@@ -71,9 +74,17 @@ $(GEN_C) $(GEN_H) &: proto/profile.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=proto --c_out=$(BUILD)/gen proto/profile.proto
 
+# Migrations and the OpenAPI document are compiled into the binary.
+$(GEN_MIG): $(MIGRATIONS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh pf_migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(GEN_DOCS): docs/openapi.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh pf_docs docs/openapi.json > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) -g $(SAN) -I$(BUILD)/gen $(PKG_CFLAGS) -w -c -o $@ $<
+	$(CC) -std=c11 $(OPT) -g $(SAN) -I$(BUILD)/gen -Iserver/common $(PKG_CFLAGS) -w -c -o $@ $<
 
 # Every object waits for the generated header (only pprof*.c uses it).
 $(BUILD)/obj/%.o: %.c | $(GEN_H)
@@ -82,8 +93,8 @@ $(BUILD)/obj/%.o: %.c | $(GEN_H)
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 $(ENGINE_LIB): $(call obj,$(ENGINE_SRC) $(GEN_C))
-$(DB_LIB): $(call obj,$(DB_SRC))
-$(DAEMON_LIB): $(call obj,$(DAEMON_SRC))
+$(DB_LIB): $(call obj,$(DB_SRC) $(GEN_MIG))
+$(DAEMON_LIB): $(call obj,$(DAEMON_SRC) $(GEN_DOCS))
 $(TEST_LIB): $(call obj,$(TLIB_SRC))
 $(BUILD)/lib%.a:
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 /* embedded.h: files compiled into the binary by scripts/embed.sh
- * (migrations/*.sql, docs/openapi.json). */
+ * (the migrations and docs/openapi.json). */
 #ifndef PF_EMBEDDED_H
 #define PF_EMBEDDED_H
 
@@ -11,7 +11,7 @@ struct pf_embedded {
 	size_t len;	  /* without the NUL */
 };
 
-/* migrations/*.sql in name order; the list ends with a zeroed entry. */
+/* the migrations in name order; the list ends with a zeroed entry. */
 extern const struct pf_embedded pf_migrations[];
 extern const size_t pf_migrations_count;
 /* docs/openapi.json */

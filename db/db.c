@@ -1,0 +1,301 @@
+/* db.c: one PostgreSQL connection per thread: lazy connect, the statement
+ * table prepared on every (re)connect, SQLSTATE -> pf_code, transactions.
+ * Only db/ sees libpq. */
+#include "db_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pf_mem.h"
+
+struct pf_db {
+	char *conninfo;
+	PGconn *conn;
+	bool prepared;
+	bool in_tx;
+};
+
+static const struct {
+	const char *name;
+	const char *sql;
+	int nparams;
+} stmts[ST__COUNT] = {
+	[ST_SCHEMA_VERSION] = {"schema_version",
+			       "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
+	[ST_TOKEN_LOOKUP] = {"token_lookup",
+			     "SELECT id, scope, coalesce(project, ''), revoked_at IS NOT NULL,"
+			     " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
+			     " FROM tokens WHERE token_sha256 = $1",
+			     1},
+	[ST_TOKEN_TOUCH] = {"token_touch", "UPDATE tokens SET last_used_at = now() WHERE id = $1",
+			    1},
+	[ST_TOKEN_INSERT] = {"token_insert",
+			     "INSERT INTO tokens (token_sha256, scope, project, note)"
+			     " VALUES ($1, $2, $3, $4) RETURNING id",
+			     4},
+	[ST_TOKEN_REVOKE] = {"token_revoke",
+			     "UPDATE tokens SET revoked_at = now()"
+			     " WHERE id = $1 AND revoked_at IS NULL",
+			     1},
+	[ST_TOKEN_LIST] = {"token_list",
+			   "SELECT id, scope, coalesce(project, ''), note,"
+			   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+			   " coalesce(to_char(last_used_at AT TIME ZONE 'UTC',"
+			   "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+			   " coalesce(to_char(revoked_at AT TIME ZONE 'UTC',"
+			   "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+			   " FROM tokens ORDER BY id",
+			   0},
+	[ST_PROJECT_GET] = {"project_get",
+			    "SELECT json_build_object('name', name, 'default_branch', default_branch,"
+			    " 'settings', settings, 'created_at', created_at,"
+			    " 'updated_at', updated_at)::text FROM projects WHERE name = $1",
+			    1},
+	[ST_PROJECT_LIST] = {"project_list",
+			     "SELECT coalesce(json_agg(json_build_object('name', name,"
+			     " 'default_branch', default_branch, 'created_at', created_at)"
+			     " ORDER BY name), '[]')::text FROM projects",
+			     0},
+};
+
+struct pf_db *pf_db_new(const char *conninfo)
+{
+	struct pf_db *db = pf_xcalloc(1, sizeof *db);
+	db->conninfo = pf_xstrdup(conninfo ? conninfo : "");
+	return db;
+}
+
+void pf_db_free(struct pf_db *db)
+{
+	if (!db)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static void drop_conn(struct pf_db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->prepared = false;
+	db->in_tx = false;
+}
+
+static void first_line(char *s)
+{
+	char *nl = strchr(s, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, struct pf_err *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	char msg[400];
+	enum pf_code code = PF_E_INTERNAL;
+
+	snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : "");
+	if (!msg[0] && db->conn)
+		snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+	first_line(msg);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		code = PF_E_UNAVAILABLE;
+	} else if (state) {
+		if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+		    strncmp(state, "57P", 3) == 0)
+			code = PF_E_UNAVAILABLE;
+		else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+			code = PF_E_RETRYABLE;
+		else if (strcmp(state, "23505") == 0)
+			code = PF_E_CONFLICT;
+		else if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
+			code = PF_E_BAD_REQUEST;
+	}
+	if (code == PF_E_UNAVAILABLE)
+		drop_conn(db);
+	return pf_err_set(err, code, NULL, "database: %s: %s%s%s", what, msg,
+			  state ? " (SQLSTATE " : "", state ? state : "");
+}
+
+static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		PGresult *r = PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams,
+					NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			enum pf_code rc = pf_db_error(db, r, stmts[i].name, err);
+			PQclear(r);
+			/* a statement of a table the schema lacks yet is not
+			 * fatal: it is prepared again on the next connect */
+			if (rc != PF_E_UNAVAILABLE && PQstatus(db->conn) == CONNECTION_OK)
+				continue;
+			return rc;
+		}
+		PQclear(r);
+	}
+	db->prepared = true;
+	return PF_OK;
+}
+
+enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
+		return PF_OK;
+	drop_conn(db);
+	const char *kw[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *val[] = {db->conninfo, "5", "perfgate", NULL};
+	db->conn = PQconnectdbParams(kw, val, 1);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s",
+			 db->conn ? PQerrorMessage(db->conn) : "cannot allocate a connection");
+		first_line(msg);
+		drop_conn(db);
+		return pf_err_set(err, PF_E_UNAVAILABLE, NULL, "database unreachable: %s", msg);
+	}
+	PGresult *r = PQexec(db->conn, "SET client_min_messages = warning");
+	PQclear(r);
+	return prepare_all(db, err);
+}
+
+enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
+			const int *lens, const int *formats, PGresult **res, struct pf_err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		enum pf_code rc = pf_db_ensure(db, err);
+		if (rc)
+			return rc;
+		PGresult *r = PQexecPrepared(db->conn, stmts[st].name, nparams, values, lens,
+					     formats, 0);
+		ExecStatusType s = PQresultStatus(r);
+		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+			*res = r;
+			return PF_OK;
+		}
+		bool was_tx = db->in_tx;
+		/* a statement not prepared (schema migrated since connect) */
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		bool unprepared = state && strcmp(state, "26000") == 0;
+		rc = pf_db_error(db, r, stmts[st].name, err);
+		PQclear(r);
+		if (unprepared && !was_tx && attempt == 0) {
+			drop_conn(db);
+			continue;
+		}
+		if (rc == PF_E_UNAVAILABLE && !was_tx && attempt == 0)
+			continue; /* the server restarted under an idle connection */
+		return rc;
+	}
+}
+
+static enum pf_code simple(struct pf_db *db, const char *sql, struct pf_err *err)
+{
+	enum pf_code rc = pf_db_ensure(db, err);
+	if (rc)
+		return rc;
+	PGresult *r = PQexec(db->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pf_db_error(db, r, sql, err);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_begin(struct pf_db *db, struct pf_err *err)
+{
+	enum pf_code rc = simple(db, "BEGIN", err);
+	if (rc == PF_OK)
+		db->in_tx = true;
+	return rc;
+}
+
+enum pf_code pf_db_commit(struct pf_db *db, struct pf_err *err)
+{
+	enum pf_code rc = simple(db, "COMMIT", err);
+	db->in_tx = false;
+	return rc;
+}
+
+void pf_db_rollback(struct pf_db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(db->conn, "ROLLBACK");
+		PQclear(r);
+	}
+	db->in_tx = false;
+}
+
+enum pf_code pf_db_tx_run(struct pf_db *db, enum pf_code (*fn)(struct pf_db *, void *,
+							      struct pf_err *),
+			  void *arg, struct pf_err *err)
+{
+	enum pf_code rc = PF_E_RETRYABLE;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		rc = pf_db_begin(db, err);
+		if (rc)
+			return rc;
+		rc = fn(db, arg, err);
+		if (rc == PF_OK)
+			rc = pf_db_commit(db, err);
+		else
+			pf_db_rollback(db);
+		if (rc != PF_E_RETRYABLE)
+			return rc;
+		usleep((useconds_t)(1000 * (1 << attempt)));
+	}
+	return rc;
+}
+
+enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = pf_db_ensure(db, err);
+	if (rc)
+		return rc;
+	/* schema_migrations may not exist yet on a new database */
+	r = PQexec(db->conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pf_db_error(db, r, "schema check", err);
+		PQclear(r);
+		return rc;
+	}
+	bool exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!exists) {
+		*version = 0;
+		return PF_OK;
+	}
+	rc = pf_db_exec(db, ST_SCHEMA_VERSION, 0, NULL, NULL, NULL, &r, err);
+	if (rc == PF_E_INTERNAL || rc == PF_E_BAD_REQUEST) {
+		/* prepared before the table existed: ask directly */
+		r = PQexec(db->conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			rc = pf_db_error(db, r, "schema version", err);
+			PQclear(r);
+			return rc;
+		}
+		rc = PF_OK;
+	}
+	if (rc)
+		return rc;
+	*version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return PF_OK;
+}
+
+void pf_db_disconnect(struct pf_db *db)
+{
+	drop_conn(db);
+}
+
+PGconn *pf_db_conn(struct pf_db *db)
+{
+	return db->conn;
+}

@@ -1,0 +1,39 @@
+/* db_internal.h: what the files of db/ share: the statement table and the
+ * one function that runs a prepared statement. Never included outside db/. */
+#ifndef PF_DB_INTERNAL_H
+#define PF_DB_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* Every statement perfgate runs (STYLE §11): prepared on connect. */
+enum pf_stmt {
+	ST_SCHEMA_VERSION,
+	ST_TOKEN_LOOKUP,
+	ST_TOKEN_TOUCH,
+	ST_TOKEN_INSERT,
+	ST_TOKEN_REVOKE,
+	ST_TOKEN_LIST,
+	ST_PROJECT_GET,
+	ST_PROJECT_LIST,
+	ST__COUNT
+};
+
+/* Run prepared statement st with text parameters (NULL = SQL NULL; a
+ * non-NULL lens/formats selects binary for that parameter). On success
+ * *res holds the result (PQclear it). A lost connection outside a
+ * transaction is re-established and the statement retried once. */
+enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
+			const int *lens, const int *formats, PGresult **res,
+			struct pf_err *err) PF_MUSTCHECK;
+
+/* The live connection (after pf_db_ensure), for migrate.c's plain SQL. */
+PGconn *pf_db_conn(struct pf_db *db);
+/* Close the connection; the next call reconnects and prepares again. */
+void pf_db_disconnect(struct pf_db *db);
+
+/* Map a failed result (or connection) to a pf_code with the message. */
+enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, struct pf_err *err);
+
+#endif

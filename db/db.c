@@ -22,8 +22,6 @@ static const struct {
 	const char *sql;
 	int nparams;
 } stmts[ST__COUNT] = {
-	[ST_SCHEMA_VERSION] = {"schema_version",
-			       "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
 	[ST_TOKEN_LOOKUP] = {"token_lookup",
 			     "SELECT id, scope, coalesce(project, ''), revoked_at IS NOT NULL,"
 			     " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
@@ -255,36 +253,20 @@ enum pf_code pf_db_tx_run(struct pf_db *db, enum pf_code (*fn)(struct pf_db *, v
 
 enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err *err)
 {
-	PGresult *r;
+	/* Plain SQL, not a prepared statement: schema_migrations may not
+	 * exist yet (a new database), and migrate holds session state (its
+	 * advisory lock) that a reconnect would lose. */
 	enum pf_code rc = pf_db_ensure(db, err);
 	if (rc)
 		return rc;
-	/* schema_migrations may not exist yet on a new database */
-	r = PQexec(db->conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
+	PGresult *r = PQexec(db->conn, "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
+				       " THEN 0 ELSE (SELECT coalesce(max(version), 0)"
+				       " FROM schema_migrations) END");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = pf_db_error(db, r, "schema check", err);
+		rc = pf_db_error(db, r, "schema version", err);
 		PQclear(r);
 		return rc;
 	}
-	bool exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
-	if (!exists) {
-		*version = 0;
-		return PF_OK;
-	}
-	rc = pf_db_exec(db, ST_SCHEMA_VERSION, 0, NULL, NULL, NULL, &r, err);
-	if (rc == PF_E_INTERNAL || rc == PF_E_BAD_REQUEST) {
-		/* prepared before the table existed: ask directly */
-		r = PQexec(db->conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			rc = pf_db_error(db, r, "schema version", err);
-			PQclear(r);
-			return rc;
-		}
-		rc = PF_OK;
-	}
-	if (rc)
-		return rc;
 	*version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return PF_OK;

@@ -9,7 +9,6 @@
 
 /* Every statement perfgate runs (STYLE §11): prepared on connect. */
 enum pf_stmt {
-	ST_SCHEMA_VERSION,
 	ST_TOKEN_LOOKUP,
 	ST_TOKEN_TOUCH,
 	ST_TOKEN_INSERT,

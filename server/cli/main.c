@@ -6,11 +6,10 @@
 #include "cli.h"
 
 static const struct pf_cli_cmd commands[] = {
-	{"help", NULL, "this text"},
-
-
-
-
+	{"serve", pf_cli_serve, "run the HTTP daemon"},
+	{"migrate", pf_cli_migrate, "apply pending database migrations and exit"},
+	{"token", pf_cli_token, "create, list or revoke API tokens"},
+	{"check-config", pf_cli_check_config, "validate the configuration and print it"},
 };
 
 static void usage(FILE *out)

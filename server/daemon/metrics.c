@@ -1,0 +1,141 @@
+/* metrics.c: process-wide counters for GET /metrics (Prometheus text
+ * format 0.0.4): requests by route and status, a latency histogram per
+ * route, database errors, verdicts. One mutex; counters only grow. */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "daemon.h"
+
+#define MAX_STATUSES 16
+#define NBUCKETS 12
+
+static const double bucket_le[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+					   0.1,	  0.25,	  0.5,	 1.0,  2.5,   5.0};
+
+struct route_stats {
+	int status[MAX_STATUSES];
+	uint64_t count[MAX_STATUSES];
+	uint64_t bucket[NBUCKETS]; /* non-cumulative here; summed when rendered */
+	uint64_t total;
+	double sum;
+};
+
+#define MAX_ROUTES 64
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct route_stats stats[MAX_ROUTES + 1]; /* last slot: unmatched */
+static uint64_t db_errors;
+static uint64_t verdicts[3];
+static const char *const verdict_names[3] = {"pass", "warn", "fail"};
+
+void pf_metrics_init(void)
+{
+	pthread_mutex_lock(&lock);
+	memset(stats, 0, sizeof stats);
+	db_errors = 0;
+	memset(verdicts, 0, sizeof verdicts);
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_request(int route_idx, int status, double seconds)
+{
+	int slot = route_idx >= 0 && route_idx < MAX_ROUTES ? route_idx : MAX_ROUTES;
+	struct route_stats *s = &stats[slot];
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_STATUSES; i++) {
+		if (s->status[i] == status || s->status[i] == 0) {
+			s->status[i] = status;
+			s->count[i]++;
+			break;
+		}
+	}
+	int b = 0;
+	while (b < NBUCKETS && seconds > bucket_le[b])
+		b++;
+	if (b < NBUCKETS)
+		s->bucket[b]++;
+	s->total++;
+	s->sum += seconds;
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_db_error(void)
+{
+	pthread_mutex_lock(&lock);
+	db_errors++;
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_verdict(const char *verdict)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 3; i++)
+		if (strcmp(verdict, verdict_names[i]) == 0)
+			verdicts[i]++;
+	pthread_mutex_unlock(&lock);
+}
+
+static void route_label(int slot, const char **method, const char **pattern)
+{
+	if (slot < MAX_ROUTES && (size_t)slot < pf_routes_count) {
+		*method = pf_routes[slot].method;
+		*pattern = pf_routes[slot].pattern;
+	} else {
+		*method = "";
+		*pattern = "unmatched";
+	}
+}
+
+void pf_metrics_render(struct pf_buf *b)
+{
+	pthread_mutex_lock(&lock);
+	pf_buf_puts(b, "# HELP perfgate_http_requests_total HTTP requests by route and status.\n"
+		       "# TYPE perfgate_http_requests_total counter\n");
+	for (int r = 0; r <= MAX_ROUTES; r++) {
+		const char *m, *p;
+		route_label(r, &m, &p);
+		for (int i = 0; i < MAX_STATUSES && stats[r].status[i]; i++)
+			pf_buf_printf(b,
+				      "perfgate_http_requests_total{method=\"%s\",route=\"%s\","
+				      "status=\"%d\"} %llu\n",
+				      m, p, stats[r].status[i], (unsigned long long)stats[r].count[i]);
+	}
+	pf_buf_puts(b, "# HELP perfgate_http_request_duration_seconds Request latency by route.\n"
+		       "# TYPE perfgate_http_request_duration_seconds histogram\n");
+	for (int r = 0; r <= MAX_ROUTES; r++) {
+		const char *m, *p;
+		uint64_t cum = 0;
+		if (!stats[r].total)
+			continue;
+		route_label(r, &m, &p);
+		for (int i = 0; i < NBUCKETS; i++) {
+			cum += stats[r].bucket[i];
+			pf_buf_printf(b,
+				      "perfgate_http_request_duration_seconds_bucket{method=\"%s\","
+				      "route=\"%s\",le=\"%g\"} %llu\n",
+				      m, p, bucket_le[i], (unsigned long long)cum);
+		}
+		pf_buf_printf(b,
+			      "perfgate_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+			      "le=\"+Inf\"} %llu\n"
+			      "perfgate_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
+			      "%.6f\n"
+			      "perfgate_http_request_duration_seconds_count{method=\"%s\","
+			      "route=\"%s\"} %llu\n",
+			      m, p, (unsigned long long)stats[r].total, m, p, stats[r].sum, m, p,
+			      (unsigned long long)stats[r].total);
+	}
+	pf_buf_printf(b,
+		      "# HELP perfgate_db_errors_total Database errors (unreachable, failed "
+		      "statements).\n"
+		      "# TYPE perfgate_db_errors_total counter\n"
+		      "perfgate_db_errors_total %llu\n",
+		      (unsigned long long)db_errors);
+	pf_buf_puts(b, "# HELP perfgate_verdicts_total Verdicts given, by verdict.\n"
+		       "# TYPE perfgate_verdicts_total counter\n");
+	for (int i = 0; i < 3; i++)
+		pf_buf_printf(b, "perfgate_verdicts_total{verdict=\"%s\"} %llu\n", verdict_names[i],
+			      (unsigned long long)verdicts[i]);
+	pthread_mutex_unlock(&lock);
+}

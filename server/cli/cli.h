@@ -13,5 +13,6 @@ int pf_cli_serve(int argc, char **argv);
 int pf_cli_migrate(int argc, char **argv);
 int pf_cli_token(int argc, char **argv);
 int pf_cli_check_config(int argc, char **argv);
+int pf_cli_benchstat(int argc, char **argv);
 
 #endif

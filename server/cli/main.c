@@ -10,6 +10,7 @@ static const struct pf_cli_cmd commands[] = {
 	{"migrate", pf_cli_migrate, "apply pending database migrations and exit"},
 	{"token", pf_cli_token, "create, list or revoke API tokens"},
 	{"check-config", pf_cli_check_config, "validate the configuration and print it"},
+	{"benchstat", pf_cli_benchstat, "compare go test -bench outputs, as benchstat"},
 };
 
 static void usage(FILE *out)

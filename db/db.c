@@ -116,8 +116,10 @@ enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, stru
 	}
 	if (code == PF_E_UNAVAILABLE)
 		drop_conn(db);
-	return pf_err_set(err, code, NULL, "database: %s: %s%s%s", what, msg,
-			  state ? " (SQLSTATE " : "", state ? state : "");
+	if (state)
+		return pf_err_set(err, code, NULL, "database: %s: %s (SQLSTATE %s)", what, msg,
+				  state);
+	return pf_err_set(err, code, NULL, "database: %s: %s", what, msg);
 }
 
 static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
@@ -191,19 +193,36 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
 	}
 }
 
-static enum pf_code simple(struct pf_db *db, const char *sql, struct pf_err *err)
+/* Plain SQL; like pf_db_exec, a lost connection outside a transaction
+ * is re-established and the statement tried once more. */
+static enum pf_code query(struct pf_db *db, const char *sql, PGresult **res, struct pf_err *err)
 {
-	enum pf_code rc = pf_db_ensure(db, err);
-	if (rc)
-		return rc;
-	PGresult *r = PQexec(db->conn, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+	for (int attempt = 0;; attempt++) {
+		enum pf_code rc = pf_db_ensure(db, err);
+		if (rc)
+			return rc;
+		PGresult *r = PQexec(db->conn, sql);
+		ExecStatusType s = PQresultStatus(r);
+		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+			*res = r;
+			return PF_OK;
+		}
+		bool was_tx = db->in_tx;
 		rc = pf_db_error(db, r, sql, err);
 		PQclear(r);
+		if (rc == PF_E_UNAVAILABLE && !was_tx && attempt == 0)
+			continue;
 		return rc;
 	}
-	PQclear(r);
-	return PF_OK;
+}
+
+static enum pf_code simple(struct pf_db *db, const char *sql, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = query(db, sql, &r, err);
+	if (rc == PF_OK)
+		PQclear(r);
+	return rc;
 }
 
 enum pf_code pf_db_begin(struct pf_db *db, struct pf_err *err)
@@ -255,18 +274,20 @@ enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err 
 {
 	/* Plain SQL, not a prepared statement: schema_migrations may not
 	 * exist yet (a new database), and migrate holds session state (its
-	 * advisory lock) that a reconnect would lose. */
-	enum pf_code rc = pf_db_ensure(db, err);
+	 * advisory lock). */
+	PGresult *r;
+	enum pf_code rc = query(db, "SELECT to_regclass('schema_migrations') IS NOT NULL", &r, err);
 	if (rc)
 		return rc;
-	PGresult *r = PQexec(db->conn, "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL"
-				       " THEN 0 ELSE (SELECT coalesce(max(version), 0)"
-				       " FROM schema_migrations) END");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = pf_db_error(db, r, "schema version", err);
-		PQclear(r);
-		return rc;
+	bool exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!exists) {
+		*version = 0;
+		return PF_OK;
 	}
+	rc = query(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", &r, err);
+	if (rc)
+		return rc;
 	*version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return PF_OK;

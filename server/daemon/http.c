@@ -328,10 +328,10 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 	}
 	(void)sl;
 	d->mhd = MHD_start_daemon(
-		flags, d->cfg.listen_port, NULL, NULL, access_cb, d, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.threads,
-		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
+		flags, d->cfg.listen_port, NULL, NULL, access_cb, d, MHD_OPTION_EXTERNAL_LOGGER,
+		mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+		completed_cb, d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d->mhd)
 		return pf_err_set(err, PF_E_IO, "PERFGATE_LISTEN",

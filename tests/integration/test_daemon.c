@@ -1,0 +1,387 @@
+/* test_daemon.c: the daemon against a real PostgreSQL and real HTTP:
+ * health, readiness, 404/405/413, auth (401/403/revoked), config errors,
+ * migrations twice, and a database outage with recovery. */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pftest_srv.h"
+#include "testutil.h"
+
+static char *db;
+static struct pft_daemon d;
+static char *tok_read, *tok_admin, *tok_shop, *tok_revoked;
+
+static void setup(void)
+{
+	db = pft_fresh_db("daemon");
+	ck_assert_int_eq(pft_migrate(db), 0);
+	tok_read = pft_token(db, "read", NULL);
+	tok_admin = pft_token(db, "admin", NULL);
+	tok_shop = pft_token(db, "read", "shop");
+	tok_revoked = pft_token(db, "read", NULL);
+	free(pft_sql(db, "UPDATE tokens SET revoked_at = now() WHERE id = 4"));
+	free(pft_sql(db, "INSERT INTO projects (name) VALUES ('shop'), ('other')"));
+	ck_assert_int_eq(pft_daemon_start(&d, db, NULL, NULL), 0);
+}
+
+static void teardown(void)
+{
+	pft_daemon_stop(&d);
+}
+
+static void get(const char *path, const char *token, struct pft_resp *r)
+{
+	char url[512];
+	snprintf(url, sizeof url, "%s%s", d.base, path);
+	pft_http("GET", url, token, NULL, NULL, 0, NULL, r);
+}
+
+/* Assert an error body {"error":{"code":code,...}} and the status. */
+static void assert_error(struct pft_resp *r, long status, const char *code)
+{
+	json_error_t je;
+	json_t *j = json_loads(r->body, 0, &je);
+	ck_assert_msg(j != NULL, "not JSON: %s", r->body);
+	ck_assert_int_eq(r->status, status);
+	json_t *e = json_object_get(j, "error");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "code")), code);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(e, "message")));
+	ck_assert_ptr_nonnull(json_object_get(e, "field"));
+	json_decref(j);
+}
+
+START_TEST(healthz_and_request_id)
+{
+	struct pft_resp r;
+	get("/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+	char *rid = pft_header(&r, "X-Request-Id");
+	ck_assert_ptr_nonnull(rid);
+	ck_assert_uint_eq(strlen(rid), 16);
+	free(rid);
+	pft_resp_free(&r);
+	/* a sane incoming id is echoed */
+	char url[256];
+	snprintf(url, sizeof url, "%s/healthz", d.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, "X-Request-Id: ci-run-42", &r);
+	rid = pft_header(&r, "X-Request-Id");
+	ck_assert_str_eq(rid, "ci-run-42");
+	free(rid);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(readyz_when_current)
+{
+	struct pft_resp r;
+	get("/readyz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"ready\""));
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(not_found_and_method_not_allowed)
+{
+	struct pft_resp r;
+	char url[256], *allow;
+	get("/nope", NULL, &r);
+	assert_error(&r, 404, "not_found");
+	pft_resp_free(&r);
+	get("/v1/projects/shop/nothing", tok_admin, &r);
+	assert_error(&r, 404, "not_found");
+	pft_resp_free(&r);
+	snprintf(url, sizeof url, "%s/healthz", d.base);
+	pft_http("DELETE", url, NULL, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 405, "method_not_allowed");
+	allow = pft_header(&r, "Allow");
+	ck_assert_str_eq(allow, "GET");
+	free(allow);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(body_on_bodyless_route_is_413)
+{
+	struct pft_resp r;
+	char url[256];
+	snprintf(url, sizeof url, "%s/v1/projects", d.base);
+	pft_http("GET", url, tok_admin, "application/json", "{\"x\":1}", 7, NULL, &r);
+	assert_error(&r, 413, "too_large");
+	pft_resp_free(&r);
+	/* the daemon still serves */
+	get("/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(auth_rules)
+{
+	struct pft_resp r;
+	char *www;
+	get("/v1/projects", NULL, &r);
+	assert_error(&r, 401, "unauthorized");
+	www = pft_header(&r, "WWW-Authenticate");
+	ck_assert_ptr_nonnull(www);
+	free(www);
+	pft_resp_free(&r);
+	get("/v1/projects", "pfg_0000000000000000000000000000000000000000000000000000000000000000",
+	    &r);
+	assert_error(&r, 401, "unauthorized");
+	ck_assert_ptr_nonnull(strstr(r.body, "unknown token"));
+	pft_resp_free(&r);
+	get("/v1/projects", tok_revoked, &r);
+	assert_error(&r, 401, "unauthorized");
+	ck_assert_ptr_nonnull(strstr(r.body, "revoked"));
+	pft_resp_free(&r);
+	get("/v1/projects", tok_read, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"shop\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"other\""));
+	pft_resp_free(&r);
+	/* project-bound token: its project only */
+	get("/v1/projects/shop", tok_shop, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	get("/v1/projects/other", tok_shop, &r);
+	assert_error(&r, 403, "forbidden");
+	pft_resp_free(&r);
+	get("/v1/projects", tok_shop, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(strstr(r.body, "\"other\""));
+	pft_resp_free(&r);
+	/* hostile names: an encoded slash never leaves the route, a bad
+	 * name is refused naming the field */
+	get("/v1/projects/..%2f..%2fetc", tok_read, &r);
+	assert_error(&r, 404, "not_found");
+	pft_resp_free(&r);
+	get("/v1/projects/sh%20op", tok_read, &r);
+	assert_error(&r, 400, "bad_request");
+	ck_assert_ptr_nonnull(strstr(r.body, "\"field\":\"project\""));
+	pft_resp_free(&r);
+	get("/v1/projects/.hidden", tok_read, &r);
+	assert_error(&r, 400, "bad_request");
+	pft_resp_free(&r);
+	get("/v1/projects/missing", tok_read, &r);
+	assert_error(&r, 404, "not_found");
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(metrics_count_requests)
+{
+	struct pft_resp r;
+	get("/healthz", NULL, &r);
+	pft_resp_free(&r);
+	get("/metrics", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(
+		strstr(r.body, "perfgate_http_requests_total{method=\"GET\",route=\"/healthz\","
+			       "status=\"200\"}"));
+	ck_assert_ptr_nonnull(strstr(r.body, "perfgate_http_request_duration_seconds_bucket"));
+	ck_assert_ptr_nonnull(strstr(r.body, "perfgate_db_errors_total"));
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(migrate_twice_is_noop)
+{
+	char *n1, *n2;
+	n1 = pft_sql(db, "SELECT count(*) FROM schema_migrations");
+	ck_assert_int_eq(pft_migrate(db), 0);
+	ck_assert_int_eq(pft_migrate(db), 0);
+	n2 = pft_sql(db, "SELECT count(*) FROM schema_migrations");
+	ck_assert_str_eq(n1, n2);
+	ck_assert_str_ne(n1, "0");
+	free(n1);
+	free(n2);
+}
+END_TEST
+
+START_TEST(concurrent_migrations_serialize)
+{
+	char *fresh = pft_fresh_db("daemon_mig");
+	pid_t kids[4];
+	for (int i = 0; i < 4; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			_exit(pft_migrate(fresh));
+	}
+	for (int i = 0; i < 4; i++) {
+		int st;
+		waitpid(kids[i], &st, 0);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	char *n = pft_sql(fresh, "SELECT count(*) = (SELECT max(version) FROM schema_migrations)"
+				 " FROM schema_migrations");
+	ck_assert_str_eq(n, "t");
+	free(n);
+	free(fresh);
+}
+END_TEST
+
+START_TEST(schema_behind_and_ahead)
+{
+	struct pft_daemon d2;
+	struct pft_resp r;
+	char url[256];
+	int st = 0;
+	char *fresh = pft_fresh_db("daemon_schema");
+	/* empty database: the daemon serves, /readyz says why it is not ready */
+	ck_assert_int_eq(pft_daemon_start(&d2, fresh, NULL, NULL), 0);
+	snprintf(url, sizeof url, "%s/readyz", d2.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 503, "schema_mismatch");
+	ck_assert_ptr_nonnull(strstr(r.body, "perfgate migrate"));
+	pft_resp_free(&r);
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+	/* a schema newer than the binary: refuse to start */
+	ck_assert_int_eq(pft_migrate(fresh), 0);
+	free(pft_sql(fresh, "INSERT INTO schema_migrations VALUES (9999, '9999_future.sql')"));
+	ck_assert_int_eq(pft_daemon_start(&d2, fresh, NULL, &st), -1);
+	ck_assert_int_eq(st, 1);
+	ck_assert_int_ne(pft_migrate(fresh), 0);
+	free(fresh);
+}
+END_TEST
+
+START_TEST(config_errors_stop_startup)
+{
+	struct pft_daemon d2;
+	int st = 0;
+	const char *bad_threads[] = {"PERFGATE_THREADS=lots", NULL};
+	const char *auth_off_public[] = {"PERFGATE_AUTH=off", "PERFGATE_LISTEN=0.0.0.0:0", NULL};
+	ck_assert_int_eq(pft_daemon_start(&d2, db, bad_threads, &st), -1);
+	ck_assert_int_eq(st, 1);
+	/* the message names the key and the value */
+	char *log = (char *)pf_test_read_file(d2.log, NULL);
+	ck_assert_ptr_nonnull(strstr(log, "PERFGATE_THREADS"));
+	ck_assert_ptr_nonnull(strstr(log, "'lots'"));
+	free(log);
+	ck_assert_int_eq(pft_daemon_start(&d2, db, auth_off_public, &st), -1);
+	ck_assert_int_eq(st, 1);
+	log = (char *)pf_test_read_file(d2.log, NULL);
+	ck_assert_ptr_nonnull(strstr(log, "PERFGATE_AUTH=off is only accepted on a loopback"));
+	free(log);
+	/* unknown key in the file */
+	char *conf = pf_test_write_temp("PERFGATE_LISTN=127.0.0.1:1\n", 27, ".conf");
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "PERFGATE_CONFIG=%s %s check-config 2>&1", conf, pf_test_bin());
+	char *out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 1);
+	ck_assert_ptr_nonnull(strstr(out, "unknown configuration key 'PERFGATE_LISTN'"));
+	free(out);
+	unlink(conf);
+	free(conf);
+}
+END_TEST
+
+START_TEST(auth_off_on_loopback)
+{
+	struct pft_daemon d2;
+	struct pft_resp r;
+	char url[256];
+	const char *env[] = {"PERFGATE_AUTH=off", NULL};
+	ck_assert_int_eq(pft_daemon_start(&d2, db, env, NULL), 0);
+	snprintf(url, sizeof url, "%s/v1/projects/shop", d2.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	pft_daemon_stop(&d2);
+}
+END_TEST
+
+/* Stop PostgreSQL under the running daemon: /readyz and API calls answer
+ * 503 with Retry-After; start it again: 200 without restarting the daemon. */
+START_TEST(database_outage_and_recovery)
+{
+	const char *pgctl = getenv("PERFGATE_TEST_PGCTL");
+	const char *pgdir = getenv("PERFGATE_TEST_PGDIR");
+	char cmd[1024], *ra;
+	int st;
+	struct pft_resp r;
+
+	ck_assert_ptr_nonnull(pgctl);
+	ck_assert_ptr_nonnull(pgdir);
+	/* warm every worker's connection first */
+	for (int i = 0; i < 8; i++) {
+		get("/v1/projects", tok_read, &r);
+		ck_assert_int_eq(r.status, 200);
+		pft_resp_free(&r);
+	}
+	snprintf(cmd, sizeof cmd, "%s stop %s 2>&1", pgctl, pgdir);
+	free(pf_test_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+
+	for (int i = 0; i < 3; i++) {
+		get("/readyz", NULL, &r);
+		assert_error(&r, 503, "database_unavailable");
+		ra = pft_header(&r, "Retry-After");
+		ck_assert_ptr_nonnull(ra);
+		free(ra);
+		pft_resp_free(&r);
+		get("/v1/projects", tok_read, &r);
+		assert_error(&r, 503, "database_unavailable");
+		ra = pft_header(&r, "Retry-After");
+		ck_assert_ptr_nonnull(ra);
+		free(ra);
+		pft_resp_free(&r);
+	}
+	get("/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+
+	snprintf(cmd, sizeof cmd, "%s start %s 2>&1", pgctl, pgdir);
+	free(pf_test_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	for (int i = 0; i < 8; i++) {
+		get("/readyz", NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		pft_resp_free(&r);
+		get("/v1/projects", tok_read, &r);
+		ck_assert_int_eq(r.status, 200);
+		pft_resp_free(&r);
+	}
+	get("/metrics", NULL, &r);
+	ck_assert_ptr_null(strstr(r.body, "perfgate_db_errors_total 0\n"));
+	pft_resp_free(&r);
+}
+END_TEST
+
+static Suite *daemon_suite(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("http");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, healthz_and_request_id);
+	tcase_add_test(tc, readyz_when_current);
+	tcase_add_test(tc, not_found_and_method_not_allowed);
+	tcase_add_test(tc, body_on_bodyless_route_is_413);
+	tcase_add_test(tc, auth_rules);
+	tcase_add_test(tc, metrics_count_requests);
+	tcase_add_test(tc, migrate_twice_is_noop);
+	tcase_add_test(tc, concurrent_migrations_serialize);
+	tcase_add_test(tc, schema_behind_and_ahead);
+	tcase_add_test(tc, config_errors_stop_startup);
+	tcase_add_test(tc, auth_off_on_loopback);
+	tcase_add_test(tc, database_outage_and_recovery);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(daemon_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

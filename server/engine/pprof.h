@@ -1,0 +1,132 @@
+/* pprof.h: the decoded pprof profile (spec/pprof.md §2-§6) and its decoder.
+ * The model is plain C: strings resolved, ids resolved to array indices,
+ * everything allocated from the caller's arena. Only pprof*.c sees
+ * protobuf-c types; the rest of perfgate uses this model. */
+#ifndef PF_PPROF_H
+#define PF_PPROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "pf_err.h"
+
+/* Input bounds (STYLE §9). A value of 0 means "no limit" for counts; the
+ * byte limit applies to the protobuf after gunzip (or to raw input). */
+struct pf_pprof_limits {
+	size_t max_bytes;     /* decompressed size (PERFGATE_MAX_PROFILE_MB) */
+	size_t max_samples;   /* Profile.sample messages */
+	size_t max_locations; /* Profile.location messages */
+	size_t max_functions; /* Profile.function messages */
+	size_t max_mappings;  /* Profile.mapping messages */
+	size_t max_strings;   /* Profile.string_table entries */
+};
+
+/* 256 MiB, 4M samples, 2M locations, 1M functions, 64Ki mappings, 4M strings. */
+struct pf_pprof_limits pf_pprof_limits_default(void);
+
+struct pf_pprof_vtype {
+	const char *type; /* "cpu", "alloc_space", ... ("" when unset) */
+	const char *unit; /* "nanoseconds", "bytes", "count", ... */
+};
+
+/* A sample label (§6): string when str != NULL, else numeric. Labels with
+ * neither a string nor a non-zero num/num_unit are dropped, as pprof does. */
+struct pf_pprof_label {
+	const char *key;
+	const char *str; /* NULL for a numeric label */
+	int64_t num;
+	const char *num_unit; /* "" when unset */
+};
+
+struct pf_pprof_sample {
+	uint32_t *locs;  /* location indices, leaf first (location_id order) */
+	int64_t *values; /* n_types values, one per sample_type */
+	struct pf_pprof_label *labels;
+	uint32_t n_locs;
+	uint32_t n_labels;
+};
+
+struct pf_pprof_line {
+	uint32_t func; /* index into functions[] */
+	int64_t line;  /* source line, 0 = unknown */
+};
+
+#define PF_PPROF_NO_MAPPING UINT32_MAX
+
+struct pf_pprof_location {
+	uint64_t id;
+	uint64_t address;
+	uint32_t mapping; /* index into mappings[] or PF_PPROF_NO_MAPPING */
+	uint32_t n_lines;
+	struct pf_pprof_line *lines; /* line[0] innermost (inlined callee) */
+};
+
+struct pf_pprof_function {
+	uint64_t id;
+	const char *name;
+	const char *system_name;
+	const char *filename;
+	int64_t start_line;
+};
+
+struct pf_pprof_mapping {
+	uint64_t id;
+	uint64_t memory_start, memory_limit, file_offset;
+	const char *filename;
+	const char *build_id;
+};
+
+struct pf_profile {
+	size_t n_types;
+	struct pf_pprof_vtype *types;
+	const char *default_type; /* default_sample_type's name, "" if unset */
+	struct pf_pprof_vtype period_type;
+	int64_t period;
+	int64_t time_nanos;
+	int64_t duration_nanos;
+	size_t n_comments;
+	const char **comments;
+
+	size_t n_samples;
+	struct pf_pprof_sample *samples;
+	size_t n_locations;
+	struct pf_pprof_location *locations;
+	size_t n_functions;
+	struct pf_pprof_function *functions;
+	size_t n_mappings;
+	struct pf_pprof_mapping *mappings;
+
+	size_t decoded_bytes; /* protobuf size after gunzip */
+};
+
+/* Decode a pprof profile: gzip (sniffed, bounded by lim->max_bytes) or raw
+ * protobuf, then validate (spec/pprof.md §3): string_table[0] == "" and every
+ * string index in range, ids non-zero and unique, every location and
+ * function reference resolvable, value count == sample_type count, samples
+ * only with sample types, counts within the limits.
+ * lim may be NULL (defaults). *out and everything it points to are
+ * allocated from arena and borrowed until pf_arena_free(arena); data is
+ * not referenced after the call. Returns PF_OK, PF_E_BAD_PROFILE (malformed,
+ * message names what and the byte offset or message index),
+ * PF_E_TOO_LARGE (decompressed size), PF_E_LIMIT (a count), PF_E_EMPTY
+ * (zero bytes) or PF_E_NOMEM (arena ceiling or malloc). Never aborts. */
+enum pf_code pf_pprof_decode(const uint8_t *data, size_t len, const struct pf_pprof_limits *lim,
+                             struct pf_arena *arena, struct pf_profile **out,
+                             struct pf_err *err) PF_MUSTCHECK;
+
+/* Sample index by name as pprof's -sample_index: NULL or "" selects the
+ * pprof default (default_sample_type if it names a type, else the last);
+ * a decimal number is an index; otherwise a type name ("inuse_" prefix
+ * tolerated). Returns the index, or -1 with a message listing the types. */
+int pf_pprof_sample_index(const struct pf_profile *p, const char *name, struct pf_err *err);
+
+/* perfgate's gate default (DESIGN §4): "cpu" when the profile has it, else
+ * the pprof default. -1 when the profile has no sample types. */
+int pf_pprof_gate_index(const struct pf_profile *p);
+
+/* Index of the `samples`/`count` column (CPU profiles), or -1. Its values
+ * are the sample counts used by the significance test (DESIGN §4). */
+int pf_pprof_count_index(const struct pf_profile *p);
+
+#endif

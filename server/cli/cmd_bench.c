@@ -24,13 +24,13 @@ static void usage(FILE *f)
 /* Read at most max bytes (+1 to detect an over-long file) into buf. */
 static enum pf_code read_file(const char *path, size_t max, struct pf_buf *buf, struct pf_err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char chunk[65536];
 	size_t got;
 
-	if (!f)
-		return pf_err_set(e, PF_E_IO, NULL, "%s", strerror(errno));
 	pf_buf_init(buf, max + 1);
+	if (!(f = fopen(path, "rb")))
+		return pf_err_set(e, PF_E_IO, NULL, "%s", strerror(errno));
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf->len + got > max) {
 			fclose(f);

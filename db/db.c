@@ -22,40 +22,42 @@ static const struct {
 	const char *sql;
 	int nparams;
 } stmts[ST__COUNT] = {
-	[ST_TOKEN_LOOKUP] = {"token_lookup",
-			     "SELECT id, scope, coalesce(project, ''), revoked_at IS NOT NULL,"
-			     " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
-			     " FROM tokens WHERE token_sha256 = $1",
-			     1},
-	[ST_TOKEN_TOUCH] = {"token_touch", "UPDATE tokens SET last_used_at = now() WHERE id = $1",
-			    1},
-	[ST_TOKEN_INSERT] = {"token_insert",
-			     "INSERT INTO tokens (token_sha256, scope, project, note)"
-			     " VALUES ($1, $2, $3, $4) RETURNING id",
-			     4},
-	[ST_TOKEN_REVOKE] = {"token_revoke",
-			     "UPDATE tokens SET revoked_at = now()"
-			     " WHERE id = $1 AND revoked_at IS NULL",
-			     1},
-	[ST_TOKEN_LIST] = {"token_list",
-			   "SELECT id, scope, coalesce(project, ''), note,"
-			   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-			   " coalesce(to_char(last_used_at AT TIME ZONE 'UTC',"
-			   "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-			   " coalesce(to_char(revoked_at AT TIME ZONE 'UTC',"
-			   "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
-			   " FROM tokens ORDER BY id",
-			   0},
-	[ST_PROJECT_GET] = {"project_get",
-			    "SELECT json_build_object('name', name, 'default_branch', default_branch,"
-			    " 'settings', settings, 'created_at', created_at,"
-			    " 'updated_at', updated_at)::text FROM projects WHERE name = $1",
-			    1},
-	[ST_PROJECT_LIST] = {"project_list",
-			     "SELECT coalesce(json_agg(json_build_object('name', name,"
-			     " 'default_branch', default_branch, 'created_at', created_at)"
-			     " ORDER BY name), '[]')::text FROM projects",
-			     0},
+        [ST_TOKEN_LOOKUP] = {"token_lookup",
+                             "SELECT id, scope, coalesce(project, ''), revoked_at IS NOT NULL,"
+                             " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
+                             " FROM tokens WHERE token_sha256 = $1",
+                             1},
+        [ST_TOKEN_TOUCH] = {"token_touch", "UPDATE tokens SET last_used_at = now() WHERE id = $1",
+                            1},
+        [ST_TOKEN_INSERT] = {"token_insert",
+                             "INSERT INTO tokens (token_sha256, scope, project, note)"
+                             " VALUES ($1, $2, $3, $4) RETURNING id",
+                             4},
+        [ST_TOKEN_REVOKE] = {"token_revoke",
+                             "UPDATE tokens SET revoked_at = now()"
+                             " WHERE id = $1 AND revoked_at IS NULL",
+                             1},
+        [ST_TOKEN_LIST] =
+                {"token_list",
+                 "SELECT id, scope, coalesce(project, ''), note,"
+                 " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                 " coalesce(to_char(last_used_at AT TIME ZONE 'UTC',"
+                 "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+                 " coalesce(to_char(revoked_at AT TIME ZONE 'UTC',"
+                 "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+                 " FROM tokens ORDER BY id",
+                 0},
+        [ST_PROJECT_GET] =
+                {"project_get",
+                 "SELECT json_build_object('name', name, 'default_branch', default_branch,"
+                 " 'settings', settings, 'created_at', created_at,"
+                 " 'updated_at', updated_at)::text FROM projects WHERE name = $1",
+                 1},
+        [ST_PROJECT_LIST] = {"project_list",
+                             "SELECT coalesce(json_agg(json_build_object('name', name,"
+                             " 'default_branch', default_branch, 'created_at', created_at)"
+                             " ORDER BY name), '[]')::text FROM projects",
+                             0},
 };
 
 struct pf_db *pf_db_new(const char *conninfo)
@@ -118,15 +120,15 @@ enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, stru
 		drop_conn(db);
 	if (state)
 		return pf_err_set(err, code, NULL, "database: %s: %s (SQLSTATE %s)", what, msg,
-				  state);
+		                  state);
 	return pf_err_set(err, code, NULL, "database: %s: %s", what, msg);
 }
 
 static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
 {
 	for (int i = 0; i < ST__COUNT; i++) {
-		PGresult *r = PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams,
-					NULL);
+		PGresult *r =
+		        PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			enum pf_code rc = pf_db_error(db, r, stmts[i].name, err);
 			PQclear(r);
@@ -153,7 +155,7 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s",
-			 db->conn ? PQerrorMessage(db->conn) : "cannot allocate a connection");
+		         db->conn ? PQerrorMessage(db->conn) : "cannot allocate a connection");
 		first_line(msg);
 		drop_conn(db);
 		return pf_err_set(err, PF_E_UNAVAILABLE, NULL, "database unreachable: %s", msg);
@@ -164,14 +166,14 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 }
 
 enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
-			const int *lens, const int *formats, PGresult **res, struct pf_err *err)
+                        const int *lens, const int *formats, PGresult **res, struct pf_err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		enum pf_code rc = pf_db_ensure(db, err);
 		if (rc)
 			return rc;
-		PGresult *r = PQexecPrepared(db->conn, stmts[st].name, nparams, values, lens,
-					     formats, 0);
+		PGresult *r =
+		        PQexecPrepared(db->conn, stmts[st].name, nparams, values, lens, formats, 0);
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 			*res = r;
@@ -249,9 +251,9 @@ void pf_db_rollback(struct pf_db *db)
 	db->in_tx = false;
 }
 
-enum pf_code pf_db_tx_run(struct pf_db *db, enum pf_code (*fn)(struct pf_db *, void *,
-							      struct pf_err *),
-			  void *arg, struct pf_err *err)
+enum pf_code pf_db_tx_run(struct pf_db *db,
+                          enum pf_code (*fn)(struct pf_db *, void *, struct pf_err *), void *arg,
+                          struct pf_err *err)
 {
 	enum pf_code rc = PF_E_RETRYABLE;
 	for (int attempt = 0; attempt < 5; attempt++) {

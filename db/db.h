@@ -25,8 +25,7 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err) PF_MUSTCHECK;
 /* Schema version: highest applied migration (0 when none), and the number
  * of migrations this binary knows. */
 size_t pf_db_known_schema_version(void);
-enum pf_code pf_db_schema_version(struct pf_db *db, int *version,
-				  struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err *err) PF_MUSTCHECK;
 
 /* Apply pending migrations in order, each in its own transaction, under an
  * advisory lock (safe with several processes). *applied receives how many
@@ -40,9 +39,9 @@ enum pf_code pf_db_migrate(struct pf_db *db, int *applied, struct pf_err *err) P
 enum pf_code pf_db_begin(struct pf_db *db, struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_db_commit(struct pf_db *db, struct pf_err *err) PF_MUSTCHECK;
 void pf_db_rollback(struct pf_db *db);
-enum pf_code pf_db_tx_run(struct pf_db *db, enum pf_code (*fn)(struct pf_db *, void *,
-							      struct pf_err *),
-			  void *arg, struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_db_tx_run(struct pf_db *db,
+                          enum pf_code (*fn)(struct pf_db *, void *, struct pf_err *), void *arg,
+                          struct pf_err *err) PF_MUSTCHECK;
 
 /* ---- tokens ---------------------------------------------------------- */
 
@@ -60,28 +59,27 @@ struct pf_token_info {
 /* Look a token up by the SHA-256 of its text; PF_E_NOT_FOUND when unknown.
  * Also records last use (at most once a minute per token). */
 enum pf_code pf_db_token_lookup(struct pf_db *db, const uint8_t sha256[32],
-				struct pf_token_info *out, struct pf_err *err) PF_MUSTCHECK;
+                                struct pf_token_info *out, struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_db_token_insert(struct pf_db *db, const uint8_t sha256[32], enum pf_scope scope,
-				const char *project, const char *note, int64_t *id,
-				struct pf_err *err) PF_MUSTCHECK;
+                                const char *project, const char *note, int64_t *id,
+                                struct pf_err *err) PF_MUSTCHECK;
 /* PF_E_NOT_FOUND when no such token (or already revoked). */
 enum pf_code pf_db_token_revoke(struct pf_db *db, int64_t id, struct pf_err *err) PF_MUSTCHECK;
 /* Calls fn once per token, oldest first. Strings are borrowed for the call. */
 enum pf_code pf_db_token_list(struct pf_db *db,
-			      void (*fn)(void *arg, int64_t id, const char *scope,
-					 const char *project, const char *note,
-					 const char *created, const char *last_used,
-					 const char *revoked),
-			      void *arg, struct pf_err *err) PF_MUSTCHECK;
+                              void (*fn)(void *arg, int64_t id, const char *scope,
+                                         const char *project, const char *note, const char *created,
+                                         const char *last_used, const char *revoked),
+                              void *arg, struct pf_err *err) PF_MUSTCHECK;
 
 /* ---- projects -------------------------------------------------------- */
 
 /* Project as JSON text {"name","default_branch","settings",...}
  * (malloc'ed, free() it); PF_E_NOT_FOUND when missing. */
 enum pf_code pf_db_project_get_json(struct pf_db *db, const char *name, char **json,
-				    struct pf_err *err) PF_MUSTCHECK;
+                                    struct pf_err *err) PF_MUSTCHECK;
 /* All projects as a JSON array text (malloc'ed). */
 enum pf_code pf_db_project_list_json(struct pf_db *db, char **json,
-				     struct pf_err *err) PF_MUSTCHECK;
+                                     struct pf_err *err) PF_MUSTCHECK;
 
 #endif

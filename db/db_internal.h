@@ -24,8 +24,8 @@ enum pf_stmt {
  * *res holds the result (PQclear it). A lost connection outside a
  * transaction is re-established and the statement retried once. */
 enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
-			const int *lens, const int *formats, PGresult **res,
-			struct pf_err *err) PF_MUSTCHECK;
+                        const int *lens, const int *formats, PGresult **res,
+                        struct pf_err *err) PF_MUSTCHECK;
 
 /* The live connection (after pf_db_ensure), for migrate.c's plain SQL. */
 PGconn *pf_db_conn(struct pf_db *db);

@@ -17,7 +17,7 @@ size_t pf_db_known_schema_version(void)
 }
 
 static enum pf_code run(PGconn *c, struct pf_db *db, const char *sql, const char *what,
-			struct pf_err *err)
+                        struct pf_err *err)
 {
 	PGresult *r = PQexec(c, sql);
 	ExecStatusType s = PQresultStatus(r);
@@ -36,7 +36,7 @@ static int version_of(const char *name)
 }
 
 static enum pf_code apply_one(PGconn *c, struct pf_db *db, const struct pf_embedded *m,
-			      struct pf_err *err)
+                              struct pf_err *err)
 {
 	char v[16];
 	const char *params[2];
@@ -53,7 +53,7 @@ static enum pf_code apply_one(PGconn *c, struct pf_db *db, const struct pf_embed
 	params[0] = v;
 	params[1] = m->name;
 	r = PQexecParams(c, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2,
-			 NULL, params, NULL, NULL, 0);
+	                 NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = pf_db_error(db, r, "record migration", err);
 		PQclear(r);
@@ -78,19 +78,19 @@ enum pf_code pf_db_migrate(struct pf_db *db, int *applied, struct pf_err *err)
 	if (rc)
 		return rc;
 	rc = run(c, db,
-		 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-		 " version integer PRIMARY KEY, name text NOT NULL,"
-		 " applied_at timestamptz NOT NULL DEFAULT now());"
-		 "COMMENT ON TABLE schema_migrations IS"
-		 " 'Migrations applied by perfgate migrate, one row per migrations/NNNN_*.sql'",
-		 "schema_migrations", err);
+	         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	         " version integer PRIMARY KEY, name text NOT NULL,"
+	         " applied_at timestamptz NOT NULL DEFAULT now());"
+	         "COMMENT ON TABLE schema_migrations IS"
+	         " 'Migrations applied by perfgate migrate, one row per migrations/NNNN_*.sql'",
+	         "schema_migrations", err);
 	if (rc == PF_OK)
 		rc = pf_db_schema_version(db, &current, err);
 	if (rc == PF_OK && current > (int)pf_migrations_count)
 		rc = pf_err_set(err, PF_E_SCHEMA, NULL,
-				"database schema version %d is newer than this perfgate knows "
-				"(%zu): upgrade perfgate",
-				current, pf_migrations_count);
+		                "database schema version %d is newer than this perfgate knows "
+		                "(%zu): upgrade perfgate",
+		                current, pf_migrations_count);
 	for (size_t i = 0; rc == PF_OK && i < pf_migrations_count; i++) {
 		if (version_of(pf_migrations[i].name) <= current)
 			continue;

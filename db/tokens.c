@@ -25,7 +25,7 @@ bool pf_scope_parse(const char *s, enum pf_scope *out)
 }
 
 enum pf_code pf_db_token_lookup(struct pf_db *db, const uint8_t sha256[32],
-				struct pf_token_info *out, struct pf_err *err)
+                                struct pf_token_info *out, struct pf_err *err)
 {
 	const char *vals[1] = {(const char *)sha256};
 	int lens[1] = {32}, fmts[1] = {1};
@@ -56,11 +56,11 @@ enum pf_code pf_db_token_lookup(struct pf_db *db, const uint8_t sha256[32],
 }
 
 enum pf_code pf_db_token_insert(struct pf_db *db, const uint8_t sha256[32], enum pf_scope scope,
-				const char *project, const char *note, int64_t *id,
-				struct pf_err *err)
+                                const char *project, const char *note, int64_t *id,
+                                struct pf_err *err)
 {
 	const char *vals[4] = {(const char *)sha256, pf_scope_name(scope),
-			       project && *project ? project : NULL, note ? note : ""};
+	                       project && *project ? project : NULL, note ? note : ""};
 	int lens[4] = {32, 0, 0, 0}, fmts[4] = {1, 0, 0, 0};
 	PGresult *r;
 	enum pf_code rc = pf_db_exec(db, ST_TOKEN_INSERT, 4, vals, lens, fmts, &r, err);
@@ -84,16 +84,15 @@ enum pf_code pf_db_token_revoke(struct pf_db *db, int64_t id, struct pf_err *err
 	PQclear(r);
 	if (!hit)
 		return pf_err_set(err, PF_E_NOT_FOUND, "id", "no active token with id %lld",
-				  (long long)id);
+		                  (long long)id);
 	return PF_OK;
 }
 
 enum pf_code pf_db_token_list(struct pf_db *db,
-			      void (*fn)(void *arg, int64_t id, const char *scope,
-					 const char *project, const char *note,
-					 const char *created, const char *last_used,
-					 const char *revoked),
-			      void *arg, struct pf_err *err)
+                              void (*fn)(void *arg, int64_t id, const char *scope,
+                                         const char *project, const char *note, const char *created,
+                                         const char *last_used, const char *revoked),
+                              void *arg, struct pf_err *err)
 {
 	PGresult *r;
 	enum pf_code rc = pf_db_exec(db, ST_TOKEN_LIST, 0, NULL, NULL, NULL, &r, err);
@@ -108,7 +107,7 @@ enum pf_code pf_db_token_list(struct pf_db *db,
 }
 
 static enum pf_code one_text(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
-			     char **out, const char *what, struct pf_err *err)
+                             char **out, const char *what, struct pf_err *err)
 {
 	PGresult *r;
 	enum pf_code rc = pf_db_exec(db, st, n, vals, NULL, NULL, &r, err);
@@ -124,7 +123,7 @@ static enum pf_code one_text(struct pf_db *db, enum pf_stmt st, int n, const cha
 }
 
 enum pf_code pf_db_project_get_json(struct pf_db *db, const char *name, char **json,
-				    struct pf_err *err)
+                                    struct pf_err *err)
 {
 	const char *vals[1] = {name};
 	enum pf_code rc = one_text(db, ST_PROJECT_GET, 1, vals, json, "project", err);

@@ -93,11 +93,11 @@ int pf_cli_serve(int argc, char **argv)
 		return 1;
 	if (cfg.auth_off)
 		pf_warn("PERFGATE_AUTH=off: no tokens are checked (accepted because %s is a "
-			"loopback address)",
-			cfg.listen_host);
+		        "loopback address)",
+		        cfg.listen_host);
 	if (!cfg.database_url)
 		pf_warn("PERFGATE_DATABASE_URL is not set: /readyz answers 503 and every API "
-			"call needs a database");
+		        "call needs a database");
 	else {
 		/* refuse a schema newer than this binary; a database that is down
 		 * now is fine: /readyz says so until it is back */
@@ -108,18 +108,17 @@ int pf_cli_serve(int argc, char **argv)
 		pf_db_free(db);
 		if (rc == PF_OK && version > (int)pf_db_known_schema_version()) {
 			pf_error("database schema version %d is newer than this perfgate knows "
-				 "(%zu): refusing to start",
-				 version, pf_db_known_schema_version());
+			         "(%zu): refusing to start",
+			         version, pf_db_known_schema_version());
 			pf_config_free(&cfg);
 			return 1;
 		}
 		if (rc)
-			pf_warn("database not reachable at start-up (%s); serving anyway",
-				err.msg);
+			pf_warn("database not reachable at start-up (%s); serving anyway", err.msg);
 		else if (version < (int)pf_db_known_schema_version())
 			pf_warn("database schema at version %d, %zu needed: run `perfgate "
-				"migrate`",
-				version, pf_db_known_schema_version());
+			        "migrate`",
+			        version, pf_db_known_schema_version());
 	}
 
 	/* Block the stop signals in every thread; the main thread waits. */
@@ -138,7 +137,7 @@ int pf_cli_serve(int argc, char **argv)
 		return 1;
 	}
 	pf_info("perfgate listening on %s:%u (%d worker threads)", d.cfg.listen_host, d.port,
-		threads);
+	        threads);
 	sigwait(&set, &sig);
 	pf_info("%s received: finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	pf_daemon_stop(&d, 30);

@@ -14,14 +14,14 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: perfgate token create --scope read|upload|admin [--project P] "
-			"[--note TEXT]\n"
-			"       perfgate token list\n"
-			"       perfgate token revoke ID\n");
+	                "[--note TEXT]\n"
+	                "       perfgate token list\n"
+	                "       perfgate token revoke ID\n");
 }
 
 static void print_row(void *arg, int64_t id, const char *scope, const char *project,
-		      const char *note, const char *created, const char *last_used,
-		      const char *revoked)
+                      const char *note, const char *created, const char *last_used,
+                      const char *revoked)
 {
 	(void)arg;
 	printf("%-6lld %-7s %-20s %-21s %-21s %-21s %s\n", (long long)id, scope,
@@ -32,9 +32,9 @@ static void print_row(void *arg, int64_t id, const char *scope, const char *proj
 static int create(struct pf_db *db, int argc, char **argv)
 {
 	static const struct option opts[] = {{"scope", required_argument, NULL, 's'},
-					     {"project", required_argument, NULL, 'p'},
-					     {"note", required_argument, NULL, 'n'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"project", required_argument, NULL, 'p'},
+	                                     {"note", required_argument, NULL, 'n'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *scope_s = NULL, *project = NULL, *note = "";
 	enum pf_scope scope;
 	char token[128];
@@ -66,7 +66,7 @@ static int create(struct pf_db *db, int argc, char **argv)
 	}
 	if (!pf_scope_parse(scope_s, &scope)) {
 		fprintf(stderr, "perfgate: --scope must be read, upload or admin, not '%s'\n",
-			scope_s);
+		        scope_s);
 		return 2;
 	}
 	if (project && !pf_valid_project_name(project)) {
@@ -83,7 +83,7 @@ static int create(struct pf_db *db, int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "token %lld created: scope %s, project %s. It is shown only now.\n",
-		(long long)id, pf_scope_name(scope), project ? project : "(all)");
+	        (long long)id, pf_scope_name(scope), project ? project : "(all)");
 	printf("%s\n", token);
 	return 0;
 }
@@ -123,7 +123,7 @@ int pf_cli_token(int argc, char **argv)
 		int64_t id;
 		if (!pf_parse_i64(argv[2], &id) || id <= 0) {
 			fprintf(stderr, "perfgate: token id must be a positive number, not '%s'\n",
-				argv[2]);
+			        argv[2]);
 			rc = 2;
 		} else if (pf_db_token_revoke(db, id, &err) != PF_OK) {
 			fprintf(stderr, "perfgate: %s\n", err.msg);

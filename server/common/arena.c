@@ -16,7 +16,7 @@ struct pf_arena_block {
 };
 
 #define ALIGN_UP(n) (((n) + (sizeof(max_align_t) - 1)) & ~(sizeof(max_align_t) - 1))
-#define MIN_BLOCK ((size_t)16 * 1024)
+#define MIN_BLOCK   ((size_t)16 * 1024)
 
 void pf_arena_init(struct pf_arena *a, size_t limit)
 {

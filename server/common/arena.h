@@ -12,10 +12,10 @@ struct pf_arena_block;
 
 struct pf_arena {
 	struct pf_arena_block *head; /* newest block first */
-	size_t used;		     /* bytes handed out, with alignment */
-	size_t reserved;	     /* bytes obtained from malloc */
-	size_t limit;		     /* ceiling on reserved; 0 = unlimited */
-	bool failed;		     /* sticky: an allocation failed */
+	size_t used;                 /* bytes handed out, with alignment */
+	size_t reserved;             /* bytes obtained from malloc */
+	size_t limit;                /* ceiling on reserved; 0 = unlimited */
+	bool failed;                 /* sticky: an allocation failed */
 };
 
 /* Initialise an empty arena; limit 0 means no ceiling. No allocation. */
@@ -32,6 +32,6 @@ void *pf_arena_realloc(struct pf_arena *a, void *old, size_t old_n, size_t n);
 char *pf_arena_strdup(struct pf_arena *a, const char *s);
 char *pf_arena_strndup(struct pf_arena *a, const char *s, size_t n);
 char *pf_arena_printf(struct pf_arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif

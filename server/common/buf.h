@@ -10,11 +10,11 @@
 #include "pf_err.h"
 
 struct pf_buf {
-	char *data;  /* owned; NULL until the first append */
+	char *data; /* owned; NULL until the first append */
 	size_t len;
 	size_t cap;
-	size_t max;  /* ceiling on len; 0 = unlimited */
-	bool failed; /* sticky: an append hit the ceiling or malloc failed */
+	size_t max;     /* ceiling on len; 0 = unlimited */
+	bool failed;    /* sticky: an append hit the ceiling or malloc failed */
 	bool too_large; /* the failure was the ceiling, not malloc */
 };
 
@@ -28,7 +28,7 @@ void pf_buf_reset(struct pf_buf *b);
 enum pf_code pf_buf_append(struct pf_buf *b, const void *p, size_t n);
 enum pf_code pf_buf_puts(struct pf_buf *b, const char *s);
 enum pf_code pf_buf_printf(struct pf_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* The failure code of the buffer (PF_OK when none). */
 enum pf_code pf_buf_status(const struct pf_buf *b);
 /* Hand the data to the caller (free() it); the buffer is left empty. */

@@ -8,7 +8,7 @@
 struct pf_embedded {
 	const char *name; /* base name, e.g. "0001_init.sql" */
 	const char *data; /* NUL-terminated */
-	size_t len;	  /* without the NUL */
+	size_t len;       /* without the NUL */
 };
 
 /* the migrations in name order; the list ends with a zeroed entry. */

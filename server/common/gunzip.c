@@ -10,7 +10,7 @@ bool pf_is_gzip(const uint8_t *p, size_t n)
 }
 
 enum pf_code pf_gunzip(const uint8_t *in, size_t n, size_t max_out, struct pf_buf *out,
-		       const char *field, struct pf_err *err)
+                       const char *field, struct pf_err *err)
 {
 	z_stream zs;
 	unsigned char chunk[64 * 1024];
@@ -37,14 +37,15 @@ enum pf_code pf_gunzip(const uint8_t *in, size_t n, size_t max_out, struct pf_bu
 		if (got) {
 			if (out->len + got > max_out) {
 				rc = pf_err_set(err, PF_E_TOO_LARGE, field,
-						"decompressed size exceeds the limit of %zu bytes "
-						"(at input byte %zu of %zu)",
-						max_out, (size_t)zs.total_in, n);
+				                "decompressed size exceeds the limit of %zu bytes "
+				                "(at input byte %zu of %zu)",
+				                max_out, (size_t)zs.total_in, n);
 				break;
 			}
 			if (pf_buf_append(out, chunk, got) != PF_OK) {
 				rc = pf_err_set(err, pf_buf_status(out), field,
-						"cannot hold %zu decompressed bytes", out->len + got);
+				                "cannot hold %zu decompressed bytes",
+				                out->len + got);
 				break;
 			}
 		}
@@ -57,19 +58,19 @@ enum pf_code pf_gunzip(const uint8_t *in, size_t n, size_t max_out, struct pf_bu
 				continue;
 			}
 			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
-					"trailing garbage after the gzip stream at byte %zu",
-					(size_t)(zs.next_in - in));
+			                "trailing garbage after the gzip stream at byte %zu",
+			                (size_t)(zs.next_in - in));
 			break;
 		}
 		if (zrc == Z_BUF_ERROR && zs.avail_in == 0 && left == 0) {
 			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
-					"gzip stream ends after %zu bytes (truncated)", n);
+			                "gzip stream ends after %zu bytes (truncated)", n);
 			break;
 		}
 		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
-			rc = pf_err_set(err, PF_E_BAD_PROFILE, field,
-					"corrupt gzip data near byte %zu: %s",
-					(size_t)(zs.next_in - in), zs.msg ? zs.msg : "inflate failed");
+			rc = pf_err_set(
+			        err, PF_E_BAD_PROFILE, field, "corrupt gzip data near byte %zu: %s",
+			        (size_t)(zs.next_in - in), zs.msg ? zs.msg : "inflate failed");
 			break;
 		}
 	}

@@ -18,6 +18,6 @@ bool pf_is_gzip(const uint8_t *p, size_t n);
  * is PF_E_BAD_PROFILE with the input byte offset in the message; `field`
  * names the input in the error. */
 enum pf_code pf_gunzip(const uint8_t *in, size_t n, size_t max_out, struct pf_buf *out,
-		       const char *field, struct pf_err *err) PF_MUSTCHECK;
+                       const char *field, struct pf_err *err) PF_MUSTCHECK;
 
 #endif

@@ -75,7 +75,7 @@ void pf_log(enum pf_log_level lvl, const char *req_id, const char *fmt, ...)
 
 	if (json_format) {
 		n = (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"level\":\"%s\",", ts,
-				     level_names[lvl]);
+		                     level_names[lvl]);
 		if (req_id) {
 			n += (size_t)snprintf(line + n, sizeof line - n, "\"request_id\":\"");
 			n = json_escape(line, n, sizeof line, req_id);
@@ -86,7 +86,7 @@ void pf_log(enum pf_log_level lvl, const char *req_id, const char *fmt, ...)
 		n += (size_t)snprintf(line + n, sizeof line - n, "\"}\n");
 	} else if (req_id) {
 		n = (size_t)snprintf(line, sizeof line, "%s %-5s [%s] %s\n", ts, level_names[lvl],
-				     req_id, msg);
+		                     req_id, msg);
 	} else {
 		n = (size_t)snprintf(line, sizeof line, "%s %-5s %s\n", ts, level_names[lvl], msg);
 	}

@@ -14,11 +14,11 @@ bool pf_log_enabled(enum pf_log_level lvl);
 
 /* One line to stderr; req_id may be NULL. Message is printf-formatted. */
 void pf_log(enum pf_log_level lvl, const char *req_id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #define pf_debug(...) pf_log(PF_LOG_DEBUG, NULL, __VA_ARGS__)
-#define pf_info(...) pf_log(PF_LOG_INFO, NULL, __VA_ARGS__)
-#define pf_warn(...) pf_log(PF_LOG_WARN, NULL, __VA_ARGS__)
+#define pf_info(...)  pf_log(PF_LOG_INFO, NULL, __VA_ARGS__)
+#define pf_warn(...)  pf_log(PF_LOG_WARN, NULL, __VA_ARGS__)
 #define pf_error(...) pf_log(PF_LOG_ERROR, NULL, __VA_ARGS__)
 
 #endif

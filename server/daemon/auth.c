@@ -35,13 +35,12 @@ enum pf_code pf_auth_new_token(char *out, size_t outlen, uint8_t sha256[32])
 	return PF_OK;
 }
 
-enum pf_code pf_req_check_project(const struct pf_req *req, const char *project,
-				  struct pf_err *err)
+enum pf_code pf_req_check_project(const struct pf_req *req, const char *project, struct pf_err *err)
 {
 	if (req->token.project[0] && strcmp(req->token.project, project) != 0)
 		return pf_err_set(err, PF_E_FORBIDDEN, "project",
-				  "this token is bound to project '%s', not '%s'",
-				  req->token.project, project);
+		                  "this token is bound to project '%s', not '%s'",
+		                  req->token.project, project);
 	return PF_OK;
 }
 
@@ -62,10 +61,10 @@ enum pf_code pf_auth_check(struct pf_req *req, struct pf_err *err)
 	h = pf_req_header(req, "Authorization");
 	if (!h || !*h)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
-				  "missing bearer token (Authorization: Bearer <token>)");
+		                  "missing bearer token (Authorization: Bearer <token>)");
 	if (strncasecmp(h, "Bearer ", 7) != 0)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
-				  "expected 'Authorization: Bearer <token>'");
+		                  "expected 'Authorization: Bearer <token>'");
 	h += 7;
 	while (*h == ' ')
 		h++;
@@ -79,11 +78,11 @@ enum pf_code pf_auth_check(struct pf_req *req, struct pf_err *err)
 		return rc;
 	if (req->token.revoked)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
-				  "token %lld has been revoked", (long long)req->token.id);
+		                  "token %lld has been revoked", (long long)req->token.id);
 	if (req->token.scope < rt->scope)
 		return pf_err_set(err, PF_E_FORBIDDEN, "Authorization",
-				  "token scope '%s' does not allow this call (needs '%s')",
-				  pf_scope_name(req->token.scope), pf_scope_name(rt->scope));
+		                  "token scope '%s' does not allow this call (needs '%s')",
+		                  pf_scope_name(req->token.scope), pf_scope_name(rt->scope));
 	if (rt->project_param) {
 		const char *p = pf_req_param(req, rt->project_param);
 		if (p)

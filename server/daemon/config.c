@@ -16,17 +16,17 @@
 enum key_type {
 	T_LISTEN, /* host:port */
 	T_STRING, /* free text */
-	T_URL,	  /* http:// or https:// */
-	T_AUTH,	  /* required | off */
+	T_URL,    /* http:// or https:// */
+	T_AUTH,   /* required | off */
 	T_THREADS,
-	T_MB,	  /* positive integer megabytes */
+	T_MB,     /* positive integer megabytes */
 	T_LOGFMT, /* text | json */
 	T_LOGLVL,
 	T_GATE_BOOL,
-	T_GATE_NUM,  /* finite number >= 0 */
+	T_GATE_NUM,   /* finite number >= 0 */
 	T_GATE_ALPHA, /* 0 < a < 1 */
-	T_GATE_RUNS, /* integer 1..100 */
-	T_GATE_MODE, /* off | soft | hard */
+	T_GATE_RUNS,  /* integer 1..100 */
+	T_GATE_MODE,  /* off | soft | hard */
 };
 
 struct key {
@@ -34,61 +34,63 @@ struct key {
 	enum key_type type;
 	const char *def; /* NULL: unset by default */
 	bool secret;
-	int gate;	/* enum pf_gate_key, or -1 */
+	int gate; /* enum pf_gate_key, or -1 */
 	const char *help;
 };
 
 static const struct key keys[] = {
-	{"PERFGATE_LISTEN", T_LISTEN, "127.0.0.1:8080", false, -1,
-	 "address:port the daemon listens on ([::1]:8080 for IPv6; port 0 picks a free one)"},
-	{"PERFGATE_DATABASE_URL", T_STRING, NULL, true, -1,
-	 "libpq conninfo or postgresql:// URL of the database (make run starts a private one when unset)"},
-	{"PERFGATE_AUTH", T_AUTH, "required", false, -1,
-	 "required: every /v1 and /grafana call needs a bearer token; off: no tokens (loopback only)"},
-	{"PERFGATE_THREADS", T_THREADS, "0", false, -1,
-	 "HTTP worker threads, each with its own database connection (0 = number of cores)"},
-	{"PERFGATE_MAX_UPLOAD_MB", T_MB, "64", false, -1,
-	 "largest request body accepted, in MiB (413 past it)"},
-	{"PERFGATE_MAX_PROFILE_MB", T_MB, "256", false, -1,
-	 "largest decompressed profile, in MiB (stops gzip bombs)"},
-	{"PERFGATE_PUBLIC_URL", T_URL, NULL, false, -1,
-	 "external base URL used for links in reports and comments"},
-	{"PERFGATE_LOG_FORMAT", T_LOGFMT, "text", false, -1, "log line format: text or json"},
-	{"PERFGATE_LOG_LEVEL", T_LOGLVL, "info", false, -1, "debug, info, warn or error"},
-	{"PERFGATE_SLACK_WEBHOOK_URL", T_URL, NULL, true, -1,
-	 "default Slack incoming-webhook URL for notifications"},
-	{"PERFGATE_GITHUB_TOKEN", T_STRING, NULL, true, -1,
-	 "GitHub token for PR comments, labels and issues"},
-	{"PERFGATE_GITHUB_API_URL", T_URL, "https://api.github.com", false, -1,
-	 "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
-	{"AI_GATE_ENABLE", T_GATE_BOOL, "false", false, PF_GK_ENABLE,
-	 "true: hard gates fail the verdict; false: every gate only warns"},
-	{"AI_GATE_CPU_REG_MAX", T_GATE_NUM, "8", false, PF_GK_CPU_REG_MAX,
-	 "CPU hotspot: max rise of a function's flat% (percentage points)"},
-	{"AI_GATE_MEM_REG_MAX", T_GATE_NUM, "10", false, PF_GK_MEM_REG_MAX,
-	 "allocation: max rise of a function's alloc_space flat% (points)"},
-	{"AI_GATE_BENCH_SLOW_MAX", T_GATE_NUM, "5", false, PF_GK_BENCH_SLOW_MAX,
-	 "benchmark: max time/op slowdown in percent"},
-	{"AI_GATE_MIN_RATING", T_GATE_NUM, "5", false, PF_GK_MIN_RATING,
-	 "overall rating (0-10) below this fails"},
-	{"AI_GATE_NEW_HOTSPOT_MIN", T_GATE_NUM, "4", false, PF_GK_NEW_HOTSPOT_MIN,
-	 "new hotspot alert: flat% of a function new since the baseline"},
-	{"AI_GATE_REPORT_MIN", T_GATE_NUM, "1", false, PF_GK_REPORT_MIN,
-	 "changes smaller than this (points or percent) are not listed"},
-	{"AI_GATE_ALPHA", T_GATE_ALPHA, "0.05", false, PF_GK_ALPHA,
-	 "significance level for benchmark and profile tests"},
-	{"AI_GATE_BASELINE_RUNS", T_GATE_RUNS, "3", false, PF_GK_BASELINE_RUNS,
-	 "how many latest baseline runs are merged into the baseline"},
-	{"AI_GATE_MODE_CPU", T_GATE_MODE, NULL, false, PF_GK_MODE_CPU,
-	 "off, soft or hard for the cpu_hotspot gate (default from AI_GATE_ENABLE)"},
-	{"AI_GATE_MODE_ALLOC", T_GATE_MODE, NULL, false, PF_GK_MODE_ALLOC,
-	 "off, soft or hard for the alloc_regression gate"},
-	{"AI_GATE_MODE_BENCH", T_GATE_MODE, NULL, false, PF_GK_MODE_BENCH,
-	 "off, soft or hard for the bench_slowdown gate"},
-	{"AI_GATE_MODE_RATING", T_GATE_MODE, NULL, false, PF_GK_MODE_RATING,
-	 "off, soft or hard for the rating gate"},
-	{"AI_GATE_MODE_NEW_HOTSPOT", T_GATE_MODE, NULL, false, PF_GK_MODE_NEW_HOTSPOT,
-	 "off, soft or hard for the new_hotspot gate (default soft)"},
+        {"PERFGATE_LISTEN", T_LISTEN, "127.0.0.1:8080", false, -1,
+         "address:port the daemon listens on ([::1]:8080 for IPv6; port 0 picks a free one)"},
+        {"PERFGATE_DATABASE_URL", T_STRING, NULL, true, -1,
+         "libpq conninfo or postgresql:// URL of the database (make run starts a private one when "
+         "unset)"},
+        {"PERFGATE_AUTH", T_AUTH, "required", false, -1,
+         "required: every /v1 and /grafana call needs a bearer token; off: no tokens (loopback "
+         "only)"},
+        {"PERFGATE_THREADS", T_THREADS, "0", false, -1,
+         "HTTP worker threads, each with its own database connection (0 = number of cores)"},
+        {"PERFGATE_MAX_UPLOAD_MB", T_MB, "64", false, -1,
+         "largest request body accepted, in MiB (413 past it)"},
+        {"PERFGATE_MAX_PROFILE_MB", T_MB, "256", false, -1,
+         "largest decompressed profile, in MiB (stops gzip bombs)"},
+        {"PERFGATE_PUBLIC_URL", T_URL, NULL, false, -1,
+         "external base URL used for links in reports and comments"},
+        {"PERFGATE_LOG_FORMAT", T_LOGFMT, "text", false, -1, "log line format: text or json"},
+        {"PERFGATE_LOG_LEVEL", T_LOGLVL, "info", false, -1, "debug, info, warn or error"},
+        {"PERFGATE_SLACK_WEBHOOK_URL", T_URL, NULL, true, -1,
+         "default Slack incoming-webhook URL for notifications"},
+        {"PERFGATE_GITHUB_TOKEN", T_STRING, NULL, true, -1,
+         "GitHub token for PR comments, labels and issues"},
+        {"PERFGATE_GITHUB_API_URL", T_URL, "https://api.github.com", false, -1,
+         "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
+        {"AI_GATE_ENABLE", T_GATE_BOOL, "false", false, PF_GK_ENABLE,
+         "true: hard gates fail the verdict; false: every gate only warns"},
+        {"AI_GATE_CPU_REG_MAX", T_GATE_NUM, "8", false, PF_GK_CPU_REG_MAX,
+         "CPU hotspot: max rise of a function's flat% (percentage points)"},
+        {"AI_GATE_MEM_REG_MAX", T_GATE_NUM, "10", false, PF_GK_MEM_REG_MAX,
+         "allocation: max rise of a function's alloc_space flat% (points)"},
+        {"AI_GATE_BENCH_SLOW_MAX", T_GATE_NUM, "5", false, PF_GK_BENCH_SLOW_MAX,
+         "benchmark: max time/op slowdown in percent"},
+        {"AI_GATE_MIN_RATING", T_GATE_NUM, "5", false, PF_GK_MIN_RATING,
+         "overall rating (0-10) below this fails"},
+        {"AI_GATE_NEW_HOTSPOT_MIN", T_GATE_NUM, "4", false, PF_GK_NEW_HOTSPOT_MIN,
+         "new hotspot alert: flat% of a function new since the baseline"},
+        {"AI_GATE_REPORT_MIN", T_GATE_NUM, "1", false, PF_GK_REPORT_MIN,
+         "changes smaller than this (points or percent) are not listed"},
+        {"AI_GATE_ALPHA", T_GATE_ALPHA, "0.05", false, PF_GK_ALPHA,
+         "significance level for benchmark and profile tests"},
+        {"AI_GATE_BASELINE_RUNS", T_GATE_RUNS, "3", false, PF_GK_BASELINE_RUNS,
+         "how many latest baseline runs are merged into the baseline"},
+        {"AI_GATE_MODE_CPU", T_GATE_MODE, NULL, false, PF_GK_MODE_CPU,
+         "off, soft or hard for the cpu_hotspot gate (default from AI_GATE_ENABLE)"},
+        {"AI_GATE_MODE_ALLOC", T_GATE_MODE, NULL, false, PF_GK_MODE_ALLOC,
+         "off, soft or hard for the alloc_regression gate"},
+        {"AI_GATE_MODE_BENCH", T_GATE_MODE, NULL, false, PF_GK_MODE_BENCH,
+         "off, soft or hard for the bench_slowdown gate"},
+        {"AI_GATE_MODE_RATING", T_GATE_MODE, NULL, false, PF_GK_MODE_RATING,
+         "off, soft or hard for the rating gate"},
+        {"AI_GATE_MODE_NEW_HOTSPOT", T_GATE_MODE, NULL, false, PF_GK_MODE_NEW_HOTSPOT,
+         "off, soft or hard for the new_hotspot gate (default soft)"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -117,12 +119,11 @@ static void set_str(char **slot, const char *v)
 
 static enum pf_code bad(struct pf_err *err, const char *key, const char *value, const char *why)
 {
-	return pf_err_set(err, PF_E_BAD_CONFIG, key, "%s: invalid value '%s': %s", key, value,
-			  why);
+	return pf_err_set(err, PF_E_BAD_CONFIG, key, "%s: invalid value '%s': %s", key, value, why);
 }
 
 static enum pf_code parse_listen(struct pf_config *cfg, const char *key, const char *v,
-				 struct pf_err *err)
+                                 struct pf_err *err)
 {
 	const char *colon;
 	char host[sizeof cfg->listen_host];
@@ -164,7 +165,7 @@ static bool valid_url(const char *v)
 }
 
 enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v,
-			   struct pf_err *err)
+                           struct pf_err *err)
 {
 	const struct key *k = find_key(key);
 	int64_t n;
@@ -172,8 +173,7 @@ enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v
 	bool b;
 
 	if (!k)
-		return pf_err_set(err, PF_E_BAD_CONFIG, key, "unknown configuration key '%s'",
-				  key);
+		return pf_err_set(err, PF_E_BAD_CONFIG, key, "unknown configuration key '%s'", key);
 	switch (k->type) {
 	case T_LISTEN:
 		return parse_listen(cfg, key, v, err);
@@ -181,13 +181,14 @@ enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v
 		if (!*v)
 			return bad(err, key, v, "must not be empty");
 		set_str(strcmp(key, "PERFGATE_DATABASE_URL") == 0 ? &cfg->database_url
-								  : &cfg->github_token,
-			v);
+		                                                  : &cfg->github_token,
+		        v);
 		return PF_OK;
 	case T_URL: {
-		char **slot = strcmp(key, "PERFGATE_PUBLIC_URL") == 0	      ? &cfg->public_url
-			      : strcmp(key, "PERFGATE_SLACK_WEBHOOK_URL") == 0 ? &cfg->slack_webhook_url
-									       : &cfg->github_api_url;
+		char **slot = strcmp(key, "PERFGATE_PUBLIC_URL") == 0 ? &cfg->public_url
+		              : strcmp(key, "PERFGATE_SLACK_WEBHOOK_URL") == 0
+		                      ? &cfg->slack_webhook_url
+		                      : &cfg->github_api_url;
 		if (!valid_url(v))
 			return bad(err, key, v, "expected an http:// or https:// URL");
 		set_str(slot, v);
@@ -296,7 +297,7 @@ static char *trim(char *s)
 }
 
 static enum pf_code load_file(struct pf_config *cfg, const char *path, bool must_exist,
-			      struct pf_err *err)
+                              struct pf_err *err)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096];
@@ -306,7 +307,7 @@ static enum pf_code load_file(struct pf_config *cfg, const char *path, bool must
 		if (!must_exist && errno == ENOENT)
 			return PF_OK;
 		return pf_err_set(err, PF_E_BAD_CONFIG, "PERFGATE_CONFIG",
-				  "cannot read configuration file %s: %s", path, strerror(errno));
+		                  "cannot read configuration file %s: %s", path, strerror(errno));
 	}
 	while (fgets(line, sizeof line, f)) {
 		char *s, *eq, *key, *val;
@@ -314,7 +315,7 @@ static enum pf_code load_file(struct pf_config *cfg, const char *path, bool must
 		if (!strchr(line, '\n') && !feof(f)) {
 			fclose(f);
 			return pf_err_set(err, PF_E_BAD_CONFIG, NULL, "%s:%d: line too long", path,
-					  lineno);
+			                  lineno);
 		}
 		s = trim(line);
 		if (!*s || *s == '#')
@@ -323,7 +324,7 @@ static enum pf_code load_file(struct pf_config *cfg, const char *path, bool must
 		if (!eq) {
 			fclose(f);
 			return pf_err_set(err, PF_E_BAD_CONFIG, NULL,
-					  "%s:%d: expected KEY=value, got '%s'", path, lineno, s);
+			                  "%s:%d: expected KEY=value, got '%s'", path, lineno, s);
 		}
 		*eq = '\0';
 		key = trim(s);
@@ -354,9 +355,9 @@ enum pf_code pf_config_validate(const struct pf_config *cfg, struct pf_err *err)
 {
 	if (cfg->auth_off && !pf_config_listen_is_loopback(cfg))
 		return pf_err_set(err, PF_E_BAD_CONFIG, "PERFGATE_AUTH",
-				  "PERFGATE_AUTH=off is only accepted on a loopback address, "
-				  "not on PERFGATE_LISTEN=%s",
-				  cfg->listen_host);
+		                  "PERFGATE_AUTH=off is only accepted on a loopback address, "
+		                  "not on PERFGATE_LISTEN=%s",
+		                  cfg->listen_host);
 	return PF_OK;
 }
 
@@ -438,7 +439,7 @@ void pf_config_print(const struct pf_config *cfg, FILE *out)
 		value_of(cfg, &keys[i], v, sizeof v);
 		if (keys[i].gate >= 0 && !cfg->gate[keys[i].gate])
 			fprintf(out, "%s=%s  # default\n", keys[i].name,
-				keys[i].def ? keys[i].def : "(from AI_GATE_ENABLE)");
+			        keys[i].def ? keys[i].def : "(from AI_GATE_ENABLE)");
 		else
 			fprintf(out, "%s=%s\n", keys[i].name, v);
 	}
@@ -446,10 +447,11 @@ void pf_config_print(const struct pf_config *cfg, FILE *out)
 
 void pf_config_print_example(FILE *out)
 {
-	fprintf(out, "# perfgate configuration: KEY=value lines; the environment overrides "
-		     "this file.\n"
-		     "# Copy to config/perfgate.conf (or point PERFGATE_CONFIG at it).\n"
-		     "# Generated by `perfgate check-config --example`; a test keeps it in step.\n");
+	fprintf(out,
+	        "# perfgate configuration: KEY=value lines; the environment overrides "
+	        "this file.\n"
+	        "# Copy to config/perfgate.conf (or point PERFGATE_CONFIG at it).\n"
+	        "# Generated by `perfgate check-config --example`; a test keeps it in step.\n");
 	for (size_t i = 0; i < NKEYS; i++) {
 		fprintf(out, "\n# %s\n", keys[i].help);
 		if (keys[i].def)

@@ -36,8 +36,8 @@ enum pf_gate_key {
 struct pf_config {
 	char listen_host[128]; /* numeric address or "localhost" */
 	uint16_t listen_port;
-	char *database_url;    /* NULL when unset */
-	bool auth_off;	       /* PERFGATE_AUTH=off (loopback only) */
+	char *database_url; /* NULL when unset */
+	bool auth_off;      /* PERFGATE_AUTH=off (loopback only) */
 	int threads;
 	int64_t max_upload_mb;
 	int64_t max_profile_mb;
@@ -61,14 +61,14 @@ void pf_config_free(struct pf_config *cfg);
 /* Set one key from its string form (file or environment); PF_E_BAD_CONFIG
  * with the key in err->field for an unknown key or an invalid value. */
 enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *value,
-			   struct pf_err *err) PF_MUSTCHECK;
+                           struct pf_err *err) PF_MUSTCHECK;
 
 /* Defaults, then the file, then the environment. `path` NULL means
  * $PERFGATE_CONFIG, else config/perfgate.conf if it exists. A file named
  * explicitly must exist. Checks the cross-key rules at the end (auth off
  * only on loopback). */
 enum pf_code pf_config_load(struct pf_config *cfg, const char *path,
-			    struct pf_err *err) PF_MUSTCHECK;
+                            struct pf_err *err) PF_MUSTCHECK;
 
 /* Cross-key rules: PERFGATE_AUTH=off only on a loopback listen address. */
 enum pf_code pf_config_validate(const struct pf_config *cfg, struct pf_err *err) PF_MUSTCHECK;

@@ -22,21 +22,21 @@ struct pf_req;
 struct pf_reply;
 
 typedef enum pf_code (*pf_handler_fn)(struct pf_req *req, struct pf_reply *reply,
-				      struct pf_err *err);
+                                      struct pf_err *err);
 
 struct pf_route {
-	const char *method;	   /* "GET", "POST", "PUT" */
-	const char *pattern;	   /* "/v1/projects/{p}/runs" */
+	const char *method;  /* "GET", "POST", "PUT" */
+	const char *pattern; /* "/v1/projects/{p}/runs" */
 	pf_handler_fn handler;
-	long body_limit;	   /* bytes; 0 = no body; -1 = PERFGATE_MAX_UPLOAD_MB */
-	enum pf_scope scope;	   /* PF_SCOPE_NONE = no token needed */
+	long body_limit;           /* bytes; 0 = no body; -1 = PERFGATE_MAX_UPLOAD_MB */
+	enum pf_scope scope;       /* PF_SCOPE_NONE = no token needed */
 	const char *project_param; /* path parameter naming the project, or NULL */
 };
 
 #define PF_MAX_PARAMS 4
 
 struct pf_req {
-	char id[40];	       /* request id, echoed in X-Request-Id */
+	char id[40];           /* request id, echoed in X-Request-Id */
 	struct timespec start; /* CLOCK_MONOTONIC */
 	struct pf_daemon *d;
 	void *conn; /* struct MHD_Connection * */
@@ -52,7 +52,7 @@ struct pf_req {
 	bool body_too_large;
 	bool dispatched;
 	struct pf_token_info token; /* who is calling (scope admin when auth is off) */
-	int status;		    /* the status sent, for the access log */
+	int status;                 /* the status sent, for the access log */
 	size_t resp_bytes;
 };
 
@@ -61,7 +61,7 @@ struct pf_req {
 struct pf_reply {
 	int status;
 	const char *content_type; /* static string */
-	char *body;		  /* malloc'ed; the lifecycle frees or hands it to MHD */
+	char *body;               /* malloc'ed; the lifecycle frees or hands it to MHD */
 	size_t len;
 	int nheaders;
 	const char *hname[PF_MAX_REPLY_HEADERS];
@@ -73,15 +73,14 @@ struct pf_reply {
 void pf_reply_json(struct pf_reply *r, int status, json_t *body);
 /* Body copied from data. */
 void pf_reply_data(struct pf_reply *r, int status, const char *content_type, const void *data,
-		   size_t len);
+                   size_t len);
 /* Body taken over (malloc'ed). */
 void pf_reply_take(struct pf_reply *r, int status, const char *content_type, char *data,
-		   size_t len);
+                   size_t len);
 /* The JSON error reply of DESIGN §5 for err (status from the code table;
  * Retry-After on 503). */
 void pf_reply_error(struct pf_req *req, struct pf_reply *r, const struct pf_err *err);
-void pf_reply_header(struct pf_req *req, struct pf_reply *r, const char *name,
-		     const char *value);
+void pf_reply_header(struct pf_req *req, struct pf_reply *r, const char *name, const char *value);
 
 /* ---- request helpers (http.c) ----------------------------------------- */
 /* Path parameter by name (NULL when absent); borrowed until completion. */
@@ -93,10 +92,10 @@ const char *pf_req_header(const struct pf_req *req, const char *name);
 struct pf_db *pf_req_db(struct pf_req *req);
 /* 403 unless the caller's token may act on project p. */
 enum pf_code pf_req_check_project(const struct pf_req *req, const char *project,
-				  struct pf_err *err) PF_MUSTCHECK;
+                                  struct pf_err *err) PF_MUSTCHECK;
 /* Log with the request id. */
 void pf_req_log(const struct pf_req *req, enum pf_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* ---- routes (router.c) -------------------------------------------------- */
 extern const struct pf_route pf_routes[];
@@ -105,11 +104,11 @@ extern const size_t pf_routes_count;
  * tells whether another method matches the path (405), and allow receives
  * the allowed methods ("GET, PUT"). Parameters go to req (arena). */
 int pf_route_match(struct pf_req *req, const char *method, const char *path, bool *path_known,
-		   char *allow, size_t allow_len);
+                   char *allow, size_t allow_len);
 /* Pure form for tests: match without a request. Parameters are written to
  * names/values (pointers into pattern and a copy of path in buf). */
 int pf_route_find(const char *method, const char *path, bool *path_known, char *allow,
-		  size_t allow_len, const char **names, char (*values)[256], int *nparams);
+                  size_t allow_len, const char **names, char (*values)[256], int *nparams);
 
 /* ---- metrics (metrics.c) ----------------------------------------------- */
 void pf_metrics_init(void);
@@ -139,7 +138,7 @@ struct pf_daemon {
 
 /* Start listening; the config is moved into the daemon. */
 enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg,
-			     struct pf_err *err) PF_MUSTCHECK;
+                             struct pf_err *err) PF_MUSTCHECK;
 /* Stop accepting, let in-flight requests finish (up to grace_seconds),
  * close every connection and database handle. */
 void pf_daemon_stop(struct pf_daemon *d, int grace_seconds);

@@ -26,13 +26,13 @@ enum pf_code pf_h_readyz(struct pf_req *req, struct pf_reply *reply, struct pf_e
 		return rc;
 	if (version < known)
 		return pf_err_set(err, PF_E_SCHEMA, NULL,
-				  "database schema is at version %d, this perfgate needs %d: run "
-				  "`perfgate migrate`",
-				  version, known);
+		                  "database schema is at version %d, this perfgate needs %d: run "
+		                  "`perfgate migrate`",
+		                  version, known);
 	if (version > known)
 		return pf_err_set(err, PF_E_SCHEMA, NULL,
-				  "database schema version %d is newer than this perfgate (%d)",
-				  version, known);
+		                  "database schema version %d is newer than this perfgate (%d)",
+		                  version, known);
 	pf_reply_json(reply, 200, json_pack("{s:s, s:i}", "status", "ready", "schema", version));
 	return PF_OK;
 }

@@ -11,7 +11,7 @@ static enum pf_code reply_json_text(struct pf_reply *reply, char *text, struct p
 	free(text);
 	if (!j)
 		return pf_err_set(err, PF_E_INTERNAL, NULL, "database returned invalid JSON: %s",
-				  je.text);
+		                  je.text);
 	pf_reply_json(reply, 200, j);
 	return PF_OK;
 }
@@ -62,9 +62,9 @@ enum pf_code pf_h_project_get(struct pf_req *req, struct pf_reply *reply, struct
 
 	if (!pf_valid_project_name(p))
 		return pf_err_set(err, PF_E_BAD_REQUEST, "project",
-				  "invalid project name '%.64s': use 1-64 of A-Z a-z 0-9 . _ - "
-				  "starting with a letter or digit",
-				  p);
+		                  "invalid project name '%.64s': use 1-64 of A-Z a-z 0-9 . _ - "
+		                  "starting with a letter or digit",
+		                  p);
 	rc = pf_db_project_get_json(pf_req_db(req), p, &text, err);
 	if (rc)
 		return rc;

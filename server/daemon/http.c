@@ -129,18 +129,18 @@ static enum MHD_Result send_error(struct pf_req *req, const struct pf_err *err)
 	pf_reply_error(req, &r, err);
 	if (pf_code_is_client(err->code))
 		pf_req_log(req, PF_LOG_INFO, "%d %s: %s", r.status, pf_code_name(err->code),
-			   err->msg);
+		           err->msg);
 	else
 		pf_req_log(req, PF_LOG_ERROR, "%d %s: %s", r.status, pf_code_name(err->code),
-			   err->msg);
+		           err->msg);
 	if (err->code == PF_E_UNAVAILABLE || err->code == PF_E_RETRYABLE ||
 	    err->code == PF_E_SCHEMA)
 		pf_metrics_db_error();
 	return send_reply(req, &r);
 }
 
-static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *conn,
-				  const char *url, const char *method, void **req_cls)
+static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *conn, const char *url,
+                                  const char *method, void **req_cls)
 {
 	struct pf_req *req = pf_xcalloc(1, sizeof *req);
 	char allow[64];
@@ -168,13 +168,13 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 	if (req->route_idx < 0) {
 		if (!path_known) {
 			pf_err_set(&err, PF_E_NOT_FOUND, NULL, "no such resource: %s %s", method,
-				   url);
+			           url);
 			return send_error(req, &err);
 		}
 		struct pf_reply r;
 		memset(&r, 0, sizeof r);
 		pf_err_set(&err, PF_E_METHOD, NULL, "method %s not allowed on %s (allowed: %s)",
-			   method, url, allow);
+		           method, url, allow);
 		pf_reply_error(req, &r, &err);
 		pf_reply_header(req, &r, "Allow", allow);
 		return send_reply(req, &r);
@@ -189,11 +189,11 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 	if (cl && pf_parse_u64(cl, &n) && n > (uint64_t)limit) {
 		if (limit == 0)
 			pf_err_set(&err, PF_E_TOO_LARGE, NULL, "%s %s takes no request body",
-				   method, req->route->pattern);
+			           method, req->route->pattern);
 		else
 			pf_err_set(&err, PF_E_TOO_LARGE, NULL,
-				   "request body of %llu bytes exceeds the limit of %ld bytes",
-				   (unsigned long long)n, limit);
+			           "request body of %llu bytes exceeds the limit of %ld bytes",
+			           (unsigned long long)n, limit);
 		return send_error(req, &err);
 	}
 	return MHD_YES;
@@ -209,7 +209,7 @@ static enum MHD_Result dispatch(struct pf_req *req)
 	req->dispatched = true;
 	if (req->body_too_large) {
 		pf_err_set(&err, PF_E_TOO_LARGE, NULL,
-			   "request body exceeds the limit of %zu bytes", req->body.max);
+		           "request body exceeds the limit of %zu bytes", req->body.max);
 		return send_error(req, &err);
 	}
 	pf_err_clear(&err);
@@ -228,8 +228,8 @@ static enum MHD_Result dispatch(struct pf_req *req)
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
-				 const char *method, const char *version, const char *upload_data,
-				 size_t *upload_data_size, void **req_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **req_cls)
 {
 	struct pf_daemon *d = cls;
 	struct pf_req *req = *req_cls;
@@ -255,7 +255,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	struct pf_daemon *d = cls;
 	struct pf_req *req = *req_cls;
@@ -266,7 +266,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double secs = (double)(end.tv_sec - req->start.tv_sec) +
-		      (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
+	              (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
 	int status = req->status ? req->status : 499;
 	pf_metrics_request(req->route_idx, status, secs);
 	pf_log(PF_LOG_INFO, req->id, "%s %s %d %zu %.1fms%s", req->method ? req->method : "?",
@@ -296,8 +296,8 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			 MHD_USE_EPOLL;
+	unsigned flags =
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
 
 	memset(d, 0, sizeof *d);
 	d->cfg = *cfg;
@@ -306,15 +306,15 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 	pf_metrics_init();
 
 	memset(&ss, 0, sizeof ss);
-	const char *host = strcmp(d->cfg.listen_host, "localhost") == 0 ? "127.0.0.1"
-									 : d->cfg.listen_host;
+	const char *host =
+	        strcmp(d->cfg.listen_host, "localhost") == 0 ? "127.0.0.1" : d->cfg.listen_host;
 	if (strchr(host, ':')) {
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
 		a6->sin6_family = AF_INET6;
 		a6->sin6_port = htons(d->cfg.listen_port);
 		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
 			return pf_err_set(err, PF_E_BAD_CONFIG, "PERFGATE_LISTEN",
-					  "PERFGATE_LISTEN: '%s' is not an IPv6 address", host);
+			                  "PERFGATE_LISTEN: '%s' is not an IPv6 address", host);
 		sl = sizeof *a6;
 		flags |= MHD_USE_IPv6;
 	} else {
@@ -323,20 +323,21 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 		a4->sin_port = htons(d->cfg.listen_port);
 		if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
 			return pf_err_set(err, PF_E_BAD_CONFIG, "PERFGATE_LISTEN",
-					  "PERFGATE_LISTEN: '%s' is not an IPv4 address", host);
+			                  "PERFGATE_LISTEN: '%s' is not an IPv4 address", host);
 		sl = sizeof *a4;
 	}
 	(void)sl;
-	d->mhd = MHD_start_daemon(
-		flags, d->cfg.listen_port, NULL, NULL, access_cb, d, MHD_OPTION_EXTERNAL_LOGGER,
-		mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-		completed_cb, d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	d->mhd = MHD_start_daemon(flags, d->cfg.listen_port, NULL, NULL, access_cb, d,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	                          (unsigned)d->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+	                          completed_cb, d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+	                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d->mhd)
 		return pf_err_set(err, PF_E_IO, "PERFGATE_LISTEN",
-				  "cannot listen on %s:%u (in use, or not an address of this host)",
-				  d->cfg.listen_host, d->cfg.listen_port);
+		                  "cannot listen on %s:%u (in use, or not an address of this host)",
+		                  d->cfg.listen_host, d->cfg.listen_port);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	d->port = info ? info->port : d->cfg.listen_port;
 	return PF_OK;

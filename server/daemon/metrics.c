@@ -8,10 +8,10 @@
 #include "daemon.h"
 
 #define MAX_STATUSES 16
-#define NBUCKETS 12
+#define NBUCKETS     12
 
 static const double bucket_le[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-					   0.1,	  0.25,	  0.5,	 1.0,  2.5,   5.0};
+                                           0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
 
 struct route_stats {
 	int status[MAX_STATUSES];
@@ -91,18 +91,19 @@ void pf_metrics_render(struct pf_buf *b)
 {
 	pthread_mutex_lock(&lock);
 	pf_buf_puts(b, "# HELP perfgate_http_requests_total HTTP requests by route and status.\n"
-		       "# TYPE perfgate_http_requests_total counter\n");
+	               "# TYPE perfgate_http_requests_total counter\n");
 	for (int r = 0; r <= MAX_ROUTES; r++) {
 		const char *m, *p;
 		route_label(r, &m, &p);
 		for (int i = 0; i < MAX_STATUSES && stats[r].status[i]; i++)
 			pf_buf_printf(b,
-				      "perfgate_http_requests_total{method=\"%s\",route=\"%s\","
-				      "status=\"%d\"} %llu\n",
-				      m, p, stats[r].status[i], (unsigned long long)stats[r].count[i]);
+			              "perfgate_http_requests_total{method=\"%s\",route=\"%s\","
+			              "status=\"%d\"} %llu\n",
+			              m, p, stats[r].status[i],
+			              (unsigned long long)stats[r].count[i]);
 	}
 	pf_buf_puts(b, "# HELP perfgate_http_request_duration_seconds Request latency by route.\n"
-		       "# TYPE perfgate_http_request_duration_seconds histogram\n");
+	               "# TYPE perfgate_http_request_duration_seconds histogram\n");
 	for (int r = 0; r <= MAX_ROUTES; r++) {
 		const char *m, *p;
 		uint64_t cum = 0;
@@ -112,30 +113,31 @@ void pf_metrics_render(struct pf_buf *b)
 		for (int i = 0; i < NBUCKETS; i++) {
 			cum += stats[r].bucket[i];
 			pf_buf_printf(b,
-				      "perfgate_http_request_duration_seconds_bucket{method=\"%s\","
-				      "route=\"%s\",le=\"%g\"} %llu\n",
-				      m, p, bucket_le[i], (unsigned long long)cum);
+			              "perfgate_http_request_duration_seconds_bucket{method=\"%s\","
+			              "route=\"%s\",le=\"%g\"} %llu\n",
+			              m, p, bucket_le[i], (unsigned long long)cum);
 		}
-		pf_buf_printf(b,
-			      "perfgate_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
-			      "le=\"+Inf\"} %llu\n"
-			      "perfgate_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
-			      "%.6f\n"
-			      "perfgate_http_request_duration_seconds_count{method=\"%s\","
-			      "route=\"%s\"} %llu\n",
-			      m, p, (unsigned long long)stats[r].total, m, p, stats[r].sum, m, p,
-			      (unsigned long long)stats[r].total);
+		pf_buf_printf(
+		        b,
+		        "perfgate_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+		        "le=\"+Inf\"} %llu\n"
+		        "perfgate_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
+		        "%.6f\n"
+		        "perfgate_http_request_duration_seconds_count{method=\"%s\","
+		        "route=\"%s\"} %llu\n",
+		        m, p, (unsigned long long)stats[r].total, m, p, stats[r].sum, m, p,
+		        (unsigned long long)stats[r].total);
 	}
 	pf_buf_printf(b,
-		      "# HELP perfgate_db_errors_total Database errors (unreachable, failed "
-		      "statements).\n"
-		      "# TYPE perfgate_db_errors_total counter\n"
-		      "perfgate_db_errors_total %llu\n",
-		      (unsigned long long)db_errors);
+	              "# HELP perfgate_db_errors_total Database errors (unreachable, failed "
+	              "statements).\n"
+	              "# TYPE perfgate_db_errors_total counter\n"
+	              "perfgate_db_errors_total %llu\n",
+	              (unsigned long long)db_errors);
 	pf_buf_puts(b, "# HELP perfgate_verdicts_total Verdicts given, by verdict.\n"
-		       "# TYPE perfgate_verdicts_total counter\n");
+	               "# TYPE perfgate_verdicts_total counter\n");
 	for (int i = 0; i < 3; i++)
 		pf_buf_printf(b, "perfgate_verdicts_total{verdict=\"%s\"} %llu\n", verdict_names[i],
-			      (unsigned long long)verdicts[i]);
+		              (unsigned long long)verdicts[i]);
 	pthread_mutex_unlock(&lock);
 }

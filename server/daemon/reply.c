@@ -21,7 +21,7 @@ void pf_reply_json(struct pf_reply *r, int status, json_t *body)
 	json_decref(body);
 	if (!s) {
 		s = pf_xstrdup("{\"error\":{\"code\":\"out_of_memory\",\"message\":\"cannot "
-			       "render the reply\",\"field\":null}}");
+		               "render the reply\",\"field\":null}}");
 		status = 503;
 	}
 	set_body(r, status, "application/json", s, strlen(s));
@@ -56,11 +56,11 @@ void pf_reply_error(struct pf_req *req, struct pf_reply *r, const struct pf_err 
 {
 	int status = pf_code_http_status(err->code);
 	json_t *e = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", pf_code_name(err->code),
-			      "message", err->msg[0] ? err->msg : pf_code_name(err->code), "field",
-			      err->field[0] ? json_string(err->field) : json_null());
+	                      "message", err->msg[0] ? err->msg : pf_code_name(err->code), "field",
+	                      err->field[0] ? json_string(err->field) : json_null());
 	if (!e)
 		e = json_pack("{s:{s:s, s:s, s:n}}", "error", "code", pf_code_name(err->code),
-			      "message", "(message not valid UTF-8)", "field");
+		              "message", "(message not valid UTF-8)", "field");
 	pf_reply_json(r, status, e);
 	if (status == 503)
 		pf_reply_header(req, r, "Retry-After", "5");

@@ -6,18 +6,18 @@
 #include "daemon.h"
 
 const struct pf_route pf_routes[] = {
-	{"GET", "/healthz", pf_h_healthz, 0, PF_SCOPE_NONE, NULL},
-	{"GET", "/readyz", pf_h_readyz, 0, PF_SCOPE_NONE, NULL},
-	{"GET", "/metrics", pf_h_metrics, 0, PF_SCOPE_NONE, NULL},
-	{"GET", "/openapi.json", pf_h_openapi, 0, PF_SCOPE_NONE, NULL},
-	{"GET", "/v1/projects", pf_h_project_list, 0, PF_SCOPE_READ, NULL},
-	{"GET", "/v1/projects/{p}", pf_h_project_get, 0, PF_SCOPE_READ, "p"},
+        {"GET", "/healthz", pf_h_healthz, 0, PF_SCOPE_NONE, NULL},
+        {"GET", "/readyz", pf_h_readyz, 0, PF_SCOPE_NONE, NULL},
+        {"GET", "/metrics", pf_h_metrics, 0, PF_SCOPE_NONE, NULL},
+        {"GET", "/openapi.json", pf_h_openapi, 0, PF_SCOPE_NONE, NULL},
+        {"GET", "/v1/projects", pf_h_project_list, 0, PF_SCOPE_READ, NULL},
+        {"GET", "/v1/projects/{p}", pf_h_project_get, 0, PF_SCOPE_READ, "p"},
 };
 const size_t pf_routes_count = sizeof pf_routes / sizeof pf_routes[0];
 
 /* Match one pattern against path; on success fill names/values. */
-static bool match(const char *pattern, const char *path, const char **names,
-		  char (*values)[256], int *nparams)
+static bool match(const char *pattern, const char *path, const char **names, char (*values)[256],
+                  int *nparams)
 {
 	const char *p = pattern, *s = path;
 	int n = 0;
@@ -52,7 +52,7 @@ static bool match(const char *pattern, const char *path, const char **names,
 }
 
 int pf_route_find(const char *method, const char *path, bool *path_known, char *allow,
-		  size_t allow_len, const char **names, char (*values)[256], int *nparams)
+                  size_t allow_len, const char **names, char (*values)[256], int *nparams)
 {
 	size_t al = 0;
 	int found = -1;
@@ -66,13 +66,13 @@ int pf_route_find(const char *method, const char *path, bool *path_known, char *
 		*path_known = true;
 		if (allow_len && !strstr(allow, pf_routes[i].method)) {
 			int w = snprintf(allow + al, allow_len - al, "%s%s", al ? ", " : "",
-					 pf_routes[i].method);
+			                 pf_routes[i].method);
 			if (w > 0 && (size_t)w < allow_len - al)
 				al += (size_t)w;
 		}
-		if (found < 0 && (strcmp(pf_routes[i].method, method) == 0 ||
-				  (strcmp(method, "HEAD") == 0 &&
-				   strcmp(pf_routes[i].method, "GET") == 0))) {
+		if (found < 0 &&
+		    (strcmp(pf_routes[i].method, method) == 0 ||
+		     (strcmp(method, "HEAD") == 0 && strcmp(pf_routes[i].method, "GET") == 0))) {
 			found = (int)i;
 			match(pf_routes[i].pattern, path, names, values, nparams);
 		}
@@ -81,7 +81,7 @@ int pf_route_find(const char *method, const char *path, bool *path_known, char *
 }
 
 int pf_route_match(struct pf_req *req, const char *method, const char *path, bool *path_known,
-		   char *allow, size_t allow_len)
+                   char *allow, size_t allow_len)
 {
 	const char *names[PF_MAX_PARAMS];
 	char values[PF_MAX_PARAMS][256];
@@ -93,7 +93,7 @@ int pf_route_match(struct pf_req *req, const char *method, const char *path, boo
 	for (int i = 0; i < n; i++) {
 		const char *close = strchr(names[i], '}');
 		req->param_name[i] =
-			pf_arena_strndup(&req->arena, names[i], (size_t)(close - names[i]));
+		        pf_arena_strndup(&req->arena, names[i], (size_t)(close - names[i]));
 		req->param_value[i] = pf_arena_strdup(&req->arena, values[i]);
 		if (!req->param_name[i] || !req->param_value[i])
 			return -1;
@@ -109,7 +109,8 @@ bool pf_valid_project_name(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		bool alnum =
+		        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		if (!alnum && (i == 0 || !strchr("._-", c)))
 			return false;
 	}

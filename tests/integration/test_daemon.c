@@ -183,8 +183,8 @@ START_TEST(metrics_count_requests)
 	get("/metrics", NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(
-		strstr(r.body, "perfgate_http_requests_total{method=\"GET\",route=\"/healthz\","
-			       "status=\"200\"}"));
+	        strstr(r.body, "perfgate_http_requests_total{method=\"GET\",route=\"/healthz\","
+	                       "status=\"200\"}"));
 	ck_assert_ptr_nonnull(strstr(r.body, "perfgate_http_request_duration_seconds_bucket"));
 	ck_assert_ptr_nonnull(strstr(r.body, "perfgate_db_errors_total"));
 	pft_resp_free(&r);
@@ -220,7 +220,7 @@ START_TEST(concurrent_migrations_serialize)
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	char *n = pft_sql(fresh, "SELECT count(*) = (SELECT max(version) FROM schema_migrations)"
-				 " FROM schema_migrations");
+	                         " FROM schema_migrations");
 	ck_assert_str_eq(n, "t");
 	free(n);
 	free(fresh);

@@ -96,8 +96,8 @@ char *pft_token(const char *conninfo, const char *scope, const char *project)
 	char *q = shq(conninfo), cmd[2048];
 	int st;
 	snprintf(cmd, sizeof cmd,
-		 "PERFGATE_DATABASE_URL=%s %s token create --scope %s %s%s 2>/dev/null", q,
-		 pf_test_bin(), scope, project ? "--project " : "", project ? project : "");
+	         "PERFGATE_DATABASE_URL=%s %s token create --scope %s %s%s 2>/dev/null", q,
+	         pf_test_bin(), scope, project ? "--project " : "", project ? project : "");
 	free(q);
 	char *out = pf_test_run(cmd, &st);
 	size_t l = strlen(out);
@@ -124,14 +124,14 @@ int pft_free_port(void)
 }
 
 int pft_daemon_start(struct pft_daemon *d, const char *conninfo, const char *const *env,
-		     int *exit_status)
+                     int *exit_status)
 {
 	const char *tmp = getenv("TMPDIR");
 	memset(d, 0, sizeof *d);
 	d->port = pft_free_port();
 	snprintf(d->base, sizeof d->base, "http://127.0.0.1:%d", d->port);
 	snprintf(d->log, sizeof d->log, "%s/pftest-daemon-%d-%d.log", tmp && *tmp ? tmp : "/tmp",
-		 (int)getpid(), d->port);
+	         (int)getpid(), d->port);
 	d->pid = fork();
 	if (d->pid < 0)
 		die("fork");
@@ -209,7 +209,7 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 }
 
 void pft_http(const char *method, const char *url, const char *token, const char *ctype,
-	      const void *body, size_t len, const char *extra_header, struct pft_resp *out)
+              const void *body, size_t len, const char *extra_header, struct pft_resp *out)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;

@@ -29,13 +29,13 @@ struct pft_daemon {
  * NULL); waits until /healthz answers. Returns 0, or -1 when it exited
  * (its exit status in *exit_status when not NULL). */
 int pft_daemon_start(struct pft_daemon *d, const char *conninfo, const char *const *env,
-		     int *exit_status);
+                     int *exit_status);
 /* SIGTERM and wait; returns the exit status (-1 when killed). */
 int pft_daemon_stop(struct pft_daemon *d);
 
 struct pft_resp {
 	long status;
-	char *body;	/* NUL-terminated */
+	char *body; /* NUL-terminated */
 	size_t len;
 	char *headers; /* raw header block */
 };
@@ -43,7 +43,7 @@ struct pft_resp {
 /* One request. token and ctype may be NULL; body may be NULL. extra_header
  * ("Name: value") may be NULL. */
 void pft_http(const char *method, const char *url, const char *token, const char *ctype,
-	      const void *body, size_t len, const char *extra_header, struct pft_resp *out);
+              const void *body, size_t len, const char *extra_header, struct pft_resp *out);
 /* Value of a response header (malloc'ed) or NULL. */
 char *pft_header(const struct pft_resp *r, const char *name);
 void pft_resp_free(struct pft_resp *r);

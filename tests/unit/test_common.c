@@ -30,7 +30,7 @@ START_TEST(err_table_names_and_statuses)
 	for (int i = 0; i < PF_E__COUNT; i++)
 		for (int j = i + 1; j < PF_E__COUNT; j++)
 			ck_assert_str_ne(pf_code_name((enum pf_code)i),
-					 pf_code_name((enum pf_code)j));
+			                 pf_code_name((enum pf_code)j));
 }
 END_TEST
 
@@ -38,7 +38,7 @@ START_TEST(err_set_and_prefix)
 {
 	struct pf_err e;
 	ck_assert_int_eq(pf_err_set(&e, PF_E_BAD_BENCH, "bench", "line %d: bad", 7),
-			 PF_E_BAD_BENCH);
+	                 PF_E_BAD_BENCH);
 	ck_assert_str_eq(e.field, "bench");
 	ck_assert_str_eq(e.msg, "line 7: bad");
 	pf_err_prefix(&e, "bench");
@@ -88,7 +88,7 @@ static unsigned char *gz(const void *data, size_t n, size_t *out_n)
 	unsigned char *out = malloc(cap);
 	memset(&zs, 0, sizeof zs);
 	ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-			 Z_OK);
+	                 Z_OK);
 	zs.next_in = (unsigned char *)(uintptr_t)data;
 	zs.avail_in = (uInt)n;
 	zs.next_out = out;

@@ -30,25 +30,25 @@ END_TEST
 static const struct {
 	const char *key, *value, *why;
 } bad_values[] = {
-	{"PERFGATE_LISTEN", "8080", "expected address:port"},
-	{"PERFGATE_LISTEN", "127.0.0.1:99999", "port must be"},
-	{"PERFGATE_LISTEN", "[::1:80", "expected [ipv6]:port"},
-	{"PERFGATE_LISTEN", "a b:80", "bad address"},
-	{"PERFGATE_AUTH", "maybe", "expected required or off"},
-	{"PERFGATE_THREADS", "-1", "expected 0..1024"},
-	{"PERFGATE_THREADS", "2x", "expected 0..1024"},
-	{"PERFGATE_MAX_UPLOAD_MB", "0", "whole number of MiB"},
-	{"PERFGATE_MAX_PROFILE_MB", "1.5", "whole number of MiB"},
-	{"PERFGATE_PUBLIC_URL", "ftp://x", "http:// or https://"},
-	{"PERFGATE_LOG_FORMAT", "xml", "text or json"},
-	{"PERFGATE_LOG_LEVEL", "loud", "debug, info, warn or error"},
-	{"PERFGATE_DATABASE_URL", "", "must not be empty"},
-	{"AI_GATE_ENABLE", "yesplease", "true or false"},
-	{"AI_GATE_CPU_REG_MAX", "-3", "number >= 0"},
-	{"AI_GATE_CPU_REG_MAX", "nan", "number >= 0"},
-	{"AI_GATE_ALPHA", "1.5", "between 0 and 1"},
-	{"AI_GATE_BASELINE_RUNS", "0", "1..100"},
-	{"AI_GATE_MODE_CPU", "strict", "off, soft or hard"},
+        {"PERFGATE_LISTEN", "8080", "expected address:port"},
+        {"PERFGATE_LISTEN", "127.0.0.1:99999", "port must be"},
+        {"PERFGATE_LISTEN", "[::1:80", "expected [ipv6]:port"},
+        {"PERFGATE_LISTEN", "a b:80", "bad address"},
+        {"PERFGATE_AUTH", "maybe", "expected required or off"},
+        {"PERFGATE_THREADS", "-1", "expected 0..1024"},
+        {"PERFGATE_THREADS", "2x", "expected 0..1024"},
+        {"PERFGATE_MAX_UPLOAD_MB", "0", "whole number of MiB"},
+        {"PERFGATE_MAX_PROFILE_MB", "1.5", "whole number of MiB"},
+        {"PERFGATE_PUBLIC_URL", "ftp://x", "http:// or https://"},
+        {"PERFGATE_LOG_FORMAT", "xml", "text or json"},
+        {"PERFGATE_LOG_LEVEL", "loud", "debug, info, warn or error"},
+        {"PERFGATE_DATABASE_URL", "", "must not be empty"},
+        {"AI_GATE_ENABLE", "yesplease", "true or false"},
+        {"AI_GATE_CPU_REG_MAX", "-3", "number >= 0"},
+        {"AI_GATE_CPU_REG_MAX", "nan", "number >= 0"},
+        {"AI_GATE_ALPHA", "1.5", "between 0 and 1"},
+        {"AI_GATE_BASELINE_RUNS", "0", "1..100"},
+        {"AI_GATE_MODE_CPU", "strict", "off, soft or hard"},
 };
 
 START_TEST(invalid_values_name_key_and_value)
@@ -58,11 +58,11 @@ START_TEST(invalid_values_name_key_and_value)
 	pf_config_defaults(&c);
 	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
 		ck_assert_int_eq(pf_config_set(&c, bad_values[i].key, bad_values[i].value, &e),
-				 PF_E_BAD_CONFIG);
+		                 PF_E_BAD_CONFIG);
 		ck_assert_str_eq(e.field, bad_values[i].key);
 		ck_assert_msg(strstr(e.msg, bad_values[i].key) && strstr(e.msg, bad_values[i].why),
-			      "message for %s=%s: %s", bad_values[i].key, bad_values[i].value,
-			      e.msg);
+		              "message for %s=%s: %s", bad_values[i].key, bad_values[i].value,
+		              e.msg);
 	}
 	ck_assert_int_eq(pf_config_set(&c, "PERFGATE_LISTN", "x", &e), PF_E_BAD_CONFIG);
 	ck_assert_ptr_nonnull(strstr(e.msg, "unknown configuration key 'PERFGATE_LISTN'"));
@@ -80,7 +80,7 @@ START_TEST(valid_values)
 	ck_assert_uint_eq(c.listen_port, 9000);
 	ck_assert(pf_config_listen_is_loopback(&c));
 	ck_assert_int_eq(pf_config_set(&c, "PERFGATE_PUBLIC_URL", "https://pg.example/", &e),
-			 PF_OK);
+	                 PF_OK);
 	ck_assert_str_eq(c.public_url, "https://pg.example");
 	ck_assert_int_eq(pf_config_set(&c, "AI_GATE_MODE_CPU", "soft", &e), PF_OK);
 	ck_assert_str_eq(c.gate[PF_GK_MODE_CPU], "soft");
@@ -94,7 +94,7 @@ END_TEST
 START_TEST(file_then_environment)
 {
 	const char *text = "# comment\n\nPERFGATE_LISTEN = 127.0.0.1:9999\n"
-			   "PERFGATE_LOG_LEVEL=\"debug\"\nAI_GATE_ENABLE=true\n";
+	                   "PERFGATE_LOG_LEVEL=\"debug\"\nAI_GATE_ENABLE=true\n";
 	char *path = pf_test_write_temp(text, strlen(text), ".conf");
 	struct pf_config c;
 	struct pf_err e;
@@ -162,8 +162,8 @@ START_TEST(example_file_in_step)
 	char *path = pf_test_fixture_path("../../config/perfgate.conf.example");
 	uint8_t *file = pf_test_read_file(path, &flen);
 	ck_assert_msg(flen == len && memcmp(file, buf, len) == 0,
-		      "config/perfgate.conf.example is out of step with the key table: "
-		      "regenerate it with `perfgate check-config --example`");
+	              "config/perfgate.conf.example is out of step with the key table: "
+	              "regenerate it with `perfgate check-config --example`");
 	free(file);
 	free(path);
 	free(buf);

@@ -10,8 +10,8 @@
 #include "daemon.h"
 #include "testutil.h"
 
-static int find(const char *method, const char *path, bool *known, char *allow,
-		const char **names, char (*values)[256], int *n)
+static int find(const char *method, const char *path, bool *known, char *allow, const char **names,
+                char (*values)[256], int *n)
 {
 	return pf_route_find(method, path, known, allow, 64, names, values, n);
 }
@@ -43,7 +43,7 @@ START_TEST(unknown_and_wrong_method)
 	ck_assert_int_eq(find("GET", "/v1/projects/", &known, allow, names, values, &n), -1);
 	ck_assert(!known);
 	ck_assert_int_eq(find("GET", "/v1/projects/a/b/c/d/e", &known, allow, names, values, &n),
-			 -1);
+	                 -1);
 	ck_assert_int_eq(find("DELETE", "/healthz", &known, allow, names, values, &n), -1);
 	ck_assert(known);
 	ck_assert_str_eq(allow, "GET");
@@ -108,7 +108,7 @@ START_TEST(openapi_lists_the_route_table)
 		lower[k] = '\0';
 		json_t *o = json_object_get(json_object_get(paths, pf_routes[i].pattern), lower);
 		ck_assert_msg(o != NULL, "routed but not documented: %s %s", pf_routes[i].method,
-			      pf_routes[i].pattern);
+		              pf_routes[i].pattern);
 	}
 	ck_assert_uint_eq(documented, pf_routes_count);
 	json_decref(doc);

@@ -14,5 +14,8 @@ int pf_cli_migrate(int argc, char **argv);
 int pf_cli_token(int argc, char **argv);
 int pf_cli_check_config(int argc, char **argv);
 int pf_cli_benchstat(int argc, char **argv);
+int pf_cli_top(int argc, char **argv);
+int pf_cli_diff(int argc, char **argv);
+int pf_cli_speedscope(int argc, char **argv);
 
 #endif

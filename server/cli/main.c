@@ -11,6 +11,9 @@ static const struct pf_cli_cmd commands[] = {
 	{"token", pf_cli_token, "create, list or revoke API tokens"},
 	{"check-config", pf_cli_check_config, "validate the configuration and print it"},
 	{"benchstat", pf_cli_benchstat, "compare go test -bench outputs, as benchstat"},
+	{"top", pf_cli_top, "function table of a pprof profile, as go tool pprof -top"},
+	{"diff", pf_cli_diff, "function deltas of two profiles, as pprof -top -diff_base"},
+	{"speedscope", pf_cli_speedscope, "speedscope JSON of a pprof profile"},
 };
 
 static void usage(FILE *out)

@@ -22,11 +22,6 @@ enum key_type {
 	T_MB,     /* positive integer megabytes */
 	T_LOGFMT, /* text | json */
 	T_LOGLVL,
-	T_GATE_BOOL,
-	T_GATE_NUM,   /* finite number >= 0 */
-	T_GATE_ALPHA, /* 0 < a < 1 */
-	T_GATE_RUNS,  /* integer 1..100 */
-	T_GATE_MODE,  /* off | soft | hard */
 };
 
 struct key {
@@ -34,74 +29,37 @@ struct key {
 	enum key_type type;
 	const char *def; /* NULL: unset by default */
 	bool secret;
-	int gate; /* enum pf_gate_key, or -1 */
 	const char *help;
 };
 
 static const struct key keys[] = {
-        {"PERFGATE_LISTEN", T_LISTEN, "127.0.0.1:8080", false, -1,
+        {"PERFGATE_LISTEN", T_LISTEN, "127.0.0.1:8080", false,
          "address:port the daemon listens on ([::1]:8080 for IPv6; port 0 picks a free one)"},
-        {"PERFGATE_DATABASE_URL", T_STRING, NULL, true, -1,
+        {"PERFGATE_DATABASE_URL", T_STRING, NULL, true,
          "libpq conninfo or postgresql:// URL of the database (make run starts a private one when "
          "unset)"},
-        {"PERFGATE_AUTH", T_AUTH, "required", false, -1,
+        {"PERFGATE_AUTH", T_AUTH, "required", false,
          "required: every /v1 and /grafana call needs a bearer token; off: no tokens (loopback "
          "only)"},
-        {"PERFGATE_THREADS", T_THREADS, "0", false, -1,
+        {"PERFGATE_THREADS", T_THREADS, "0", false,
          "HTTP worker threads, each with its own database connection (0 = number of cores)"},
-        {"PERFGATE_MAX_UPLOAD_MB", T_MB, "64", false, -1,
+        {"PERFGATE_MAX_UPLOAD_MB", T_MB, "64", false,
          "largest request body accepted, in MiB (413 past it)"},
-        {"PERFGATE_MAX_PROFILE_MB", T_MB, "256", false, -1,
+        {"PERFGATE_MAX_PROFILE_MB", T_MB, "256", false,
          "largest decompressed profile, in MiB (stops gzip bombs)"},
-        {"PERFGATE_PUBLIC_URL", T_URL, NULL, false, -1,
+        {"PERFGATE_PUBLIC_URL", T_URL, NULL, false,
          "external base URL used for links in reports and comments"},
-        {"PERFGATE_LOG_FORMAT", T_LOGFMT, "text", false, -1, "log line format: text or json"},
-        {"PERFGATE_LOG_LEVEL", T_LOGLVL, "info", false, -1, "debug, info, warn or error"},
-        {"PERFGATE_SLACK_WEBHOOK_URL", T_URL, NULL, true, -1,
+        {"PERFGATE_LOG_FORMAT", T_LOGFMT, "text", false, "log line format: text or json"},
+        {"PERFGATE_LOG_LEVEL", T_LOGLVL, "info", false, "debug, info, warn or error"},
+        {"PERFGATE_SLACK_WEBHOOK_URL", T_URL, NULL, true,
          "default Slack incoming-webhook URL for notifications"},
-        {"PERFGATE_GITHUB_TOKEN", T_STRING, NULL, true, -1,
+        {"PERFGATE_GITHUB_TOKEN", T_STRING, NULL, true,
          "GitHub token for PR comments, labels and issues"},
-        {"PERFGATE_GITHUB_API_URL", T_URL, "https://api.github.com", false, -1,
+        {"PERFGATE_GITHUB_API_URL", T_URL, "https://api.github.com", false,
          "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
-        {"AI_GATE_ENABLE", T_GATE_BOOL, "false", false, PF_GK_ENABLE,
-         "true: hard gates fail the verdict; false: every gate only warns"},
-        {"AI_GATE_CPU_REG_MAX", T_GATE_NUM, "8", false, PF_GK_CPU_REG_MAX,
-         "CPU hotspot: max rise of a function's flat% (percentage points)"},
-        {"AI_GATE_MEM_REG_MAX", T_GATE_NUM, "10", false, PF_GK_MEM_REG_MAX,
-         "allocation: max rise of a function's alloc_space flat% (points)"},
-        {"AI_GATE_BENCH_SLOW_MAX", T_GATE_NUM, "5", false, PF_GK_BENCH_SLOW_MAX,
-         "benchmark: max time/op slowdown in percent"},
-        {"AI_GATE_MIN_RATING", T_GATE_NUM, "5", false, PF_GK_MIN_RATING,
-         "overall rating (0-10) below this fails"},
-        {"AI_GATE_NEW_HOTSPOT_MIN", T_GATE_NUM, "4", false, PF_GK_NEW_HOTSPOT_MIN,
-         "new hotspot alert: flat% of a function new since the baseline"},
-        {"AI_GATE_REPORT_MIN", T_GATE_NUM, "1", false, PF_GK_REPORT_MIN,
-         "changes smaller than this (points or percent) are not listed"},
-        {"AI_GATE_ALPHA", T_GATE_ALPHA, "0.05", false, PF_GK_ALPHA,
-         "significance level for benchmark and profile tests"},
-        {"AI_GATE_BASELINE_RUNS", T_GATE_RUNS, "3", false, PF_GK_BASELINE_RUNS,
-         "how many latest baseline runs are merged into the baseline"},
-        {"AI_GATE_MODE_CPU", T_GATE_MODE, NULL, false, PF_GK_MODE_CPU,
-         "off, soft or hard for the cpu_hotspot gate (default from AI_GATE_ENABLE)"},
-        {"AI_GATE_MODE_ALLOC", T_GATE_MODE, NULL, false, PF_GK_MODE_ALLOC,
-         "off, soft or hard for the alloc_regression gate"},
-        {"AI_GATE_MODE_BENCH", T_GATE_MODE, NULL, false, PF_GK_MODE_BENCH,
-         "off, soft or hard for the bench_slowdown gate"},
-        {"AI_GATE_MODE_RATING", T_GATE_MODE, NULL, false, PF_GK_MODE_RATING,
-         "off, soft or hard for the rating gate"},
-        {"AI_GATE_MODE_NEW_HOTSPOT", T_GATE_MODE, NULL, false, PF_GK_MODE_NEW_HOTSPOT,
-         "off, soft or hard for the new_hotspot gate (default soft)"},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
-
-const char *pf_config_gate_key_name(enum pf_gate_key k)
-{
-	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].gate == (int)k)
-			return keys[i].name;
-	return "AI_GATE_?";
-}
 
 static const struct key *find_key(const char *name)
 {
@@ -168,10 +126,16 @@ enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v
                            struct pf_err *err)
 {
 	const struct key *k = find_key(key);
+	enum pf_policy_key pk;
 	int64_t n;
-	double d;
-	bool b;
 
+	if (!k && pf_policy_key_find(key, &pk)) {
+		/* AI_GATE_*: the engine's policy parser is the one judge */
+		enum pf_code rc = pf_policy_check(pk, v, err);
+		if (rc == PF_OK)
+			set_str(&cfg->gate[pk], v);
+		return rc;
+	}
 	if (!k)
 		return pf_err_set(err, PF_E_BAD_CONFIG, key, "unknown configuration key '%s'", key);
 	switch (k->type) {
@@ -232,28 +196,7 @@ enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v
 		if (!pf_log_parse_level(v, &cfg->log_level))
 			return bad(err, key, v, "expected debug, info, warn or error");
 		return PF_OK;
-	case T_GATE_BOOL:
-		if (!pf_parse_bool(v, &b))
-			return bad(err, key, v, "expected true or false");
-		break;
-	case T_GATE_NUM:
-		if (!pf_parse_double(v, &d) || d < 0)
-			return bad(err, key, v, "expected a number >= 0");
-		break;
-	case T_GATE_ALPHA:
-		if (!pf_parse_double(v, &d) || d <= 0 || d >= 1)
-			return bad(err, key, v, "expected a number between 0 and 1");
-		break;
-	case T_GATE_RUNS:
-		if (!pf_parse_i64(v, &n) || n < 1 || n > 100)
-			return bad(err, key, v, "expected a whole number 1..100");
-		break;
-	case T_GATE_MODE:
-		if (strcmp(v, "off") != 0 && strcmp(v, "soft") != 0 && strcmp(v, "hard") != 0)
-			return bad(err, key, v, "expected off, soft or hard");
-		break;
 	}
-	set_str(&cfg->gate[k->gate], v);
 	return PF_OK;
 }
 
@@ -263,10 +206,6 @@ void pf_config_defaults(struct pf_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (!keys[i].def)
-			continue;
-		/* AI_GATE_* defaults belong to the engine's policy layer: the
-		 * daemon's layer holds only what the operator set. */
-		if (keys[i].gate >= 0)
 			continue;
 		enum pf_code rc = pf_config_set(cfg, keys[i].name, keys[i].def, &err);
 		(void)rc;
@@ -280,7 +219,7 @@ void pf_config_free(struct pf_config *cfg)
 	free(cfg->slack_webhook_url);
 	free(cfg->github_token);
 	free(cfg->github_api_url);
-	for (int i = 0; i < PF_GK__COUNT; i++)
+	for (int i = 0; i < PF_PK__COUNT; i++)
 		free(cfg->gate[i]);
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -376,11 +315,13 @@ enum pf_code pf_config_load(struct pf_config *cfg, const char *path, struct pf_e
 	rc = load_file(cfg, path, explicit_path, err);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < NKEYS; i++) {
-		const char *v = getenv(keys[i].name);
+	for (size_t i = 0; i < NKEYS + PF_PK__COUNT; i++) {
+		const char *name = i < NKEYS ? keys[i].name
+		                             : pf_policy_key_name((enum pf_policy_key)(i - NKEYS));
+		const char *v = getenv(name);
 		if (!v)
 			continue;
-		rc = pf_config_set(cfg, keys[i].name, v, err);
+		rc = pf_config_set(cfg, name, v, err);
 		if (rc) {
 			pf_err_prefix(err, "environment");
 			return rc;
@@ -392,9 +333,7 @@ enum pf_code pf_config_load(struct pf_config *cfg, const char *path, struct pf_e
 static void value_of(const struct pf_config *cfg, const struct key *k, char *out, size_t n)
 {
 	const char *s = NULL;
-	if (k->gate >= 0) {
-		s = cfg->gate[k->gate];
-	} else if (strcmp(k->name, "PERFGATE_LISTEN") == 0) {
+	if (strcmp(k->name, "PERFGATE_LISTEN") == 0) {
 		if (strchr(cfg->listen_host, ':'))
 			snprintf(out, n, "[%s]:%u", cfg->listen_host, cfg->listen_port);
 		else
@@ -437,11 +376,16 @@ void pf_config_print(const struct pf_config *cfg, FILE *out)
 	char v[1024];
 	for (size_t i = 0; i < NKEYS; i++) {
 		value_of(cfg, &keys[i], v, sizeof v);
-		if (keys[i].gate >= 0 && !cfg->gate[keys[i].gate])
-			fprintf(out, "%s=%s  # default\n", keys[i].name,
-			        keys[i].def ? keys[i].def : "(from AI_GATE_ENABLE)");
+		fprintf(out, "%s=%s\n", keys[i].name, v);
+	}
+	for (int k = 0; k < PF_PK__COUNT; k++) {
+		const char *name = pf_policy_key_name((enum pf_policy_key)k);
+		const char *def = pf_policy_key_default((enum pf_policy_key)k);
+		if (cfg->gate[k])
+			fprintf(out, "%s=%s\n", name, cfg->gate[k]);
 		else
-			fprintf(out, "%s=%s\n", keys[i].name, v);
+			fprintf(out, "%s=%s  # default\n", name,
+			        def ? def : "(from AI_GATE_ENABLE)");
 	}
 }
 
@@ -452,11 +396,18 @@ void pf_config_print_example(FILE *out)
 	        "this file.\n"
 	        "# Copy to config/perfgate.conf (or point PERFGATE_CONFIG at it).\n"
 	        "# Generated by `perfgate check-config --example`; a test keeps it in step.\n");
-	for (size_t i = 0; i < NKEYS; i++) {
-		fprintf(out, "\n# %s\n", keys[i].help);
-		if (keys[i].def)
-			fprintf(out, "#%s=%s\n", keys[i].name, keys[i].def);
-		else
-			fprintf(out, "#%s=\n", keys[i].name);
+	for (size_t i = 0; i < NKEYS; i++)
+		fprintf(out, "\n# %s\n#%s=%s\n", keys[i].help, keys[i].name,
+		        keys[i].def ? keys[i].def : "");
+	for (int k = 0; k < PF_PK__COUNT; k++) {
+		const char *def = pf_policy_key_default((enum pf_policy_key)k);
+		fprintf(out, "\n# %s\n#%s=%s\n", pf_policy_key_help((enum pf_policy_key)k),
+		        pf_policy_key_name((enum pf_policy_key)k), def ? def : "");
 	}
+}
+
+void pf_config_policy_layer(const struct pf_config *cfg, struct pf_policy_layer *layer)
+{
+	for (int k = 0; k < PF_PK__COUNT; k++)
+		layer->value[k] = cfg->gate[k];
 }

@@ -12,26 +12,7 @@
 
 #include "log.h"
 #include "pf_err.h"
-
-/* The AI_GATE_* keys, kept as validated strings: the daemon's layer of the
- * gate policy (the engine's policy parser reads them). */
-enum pf_gate_key {
-	PF_GK_ENABLE,
-	PF_GK_CPU_REG_MAX,
-	PF_GK_MEM_REG_MAX,
-	PF_GK_BENCH_SLOW_MAX,
-	PF_GK_MIN_RATING,
-	PF_GK_NEW_HOTSPOT_MIN,
-	PF_GK_REPORT_MIN,
-	PF_GK_ALPHA,
-	PF_GK_BASELINE_RUNS,
-	PF_GK_MODE_CPU,
-	PF_GK_MODE_ALLOC,
-	PF_GK_MODE_BENCH,
-	PF_GK_MODE_RATING,
-	PF_GK_MODE_NEW_HOTSPOT,
-	PF_GK__COUNT
-};
+#include "policy.h"
 
 struct pf_config {
 	char listen_host[128]; /* numeric address or "localhost" */
@@ -47,12 +28,10 @@ struct pf_config {
 	char *slack_webhook_url;
 	char *github_token;
 	char *github_api_url;
-	/* AI_GATE_* values as set (NULL = not set at this layer) */
-	char *gate[PF_GK__COUNT];
+	/* AI_GATE_* values as set here (NULL = not set): the daemon's layer
+	 * of the gate policy, validated by the engine's policy parser */
+	char *gate[PF_PK__COUNT];
 };
-
-/* Name of an AI_GATE_* key ("AI_GATE_ENABLE"). */
-const char *pf_config_gate_key_name(enum pf_gate_key k);
 
 /* Fill the defaults. Free with pf_config_free. */
 void pf_config_defaults(struct pf_config *cfg);
@@ -75,6 +54,9 @@ enum pf_code pf_config_validate(const struct pf_config *cfg, struct pf_err *err)
 
 /* True when the listen host is a loopback address. */
 bool pf_config_listen_is_loopback(const struct pf_config *cfg);
+
+/* The daemon's layer of the gate policy (borrows cfg's strings). */
+void pf_config_policy_layer(const struct pf_config *cfg, struct pf_policy_layer *layer);
 
 /* Print the effective values as KEY=value lines, secrets masked. */
 void pf_config_print(const struct pf_config *cfg, FILE *out);

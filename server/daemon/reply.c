@@ -17,7 +17,7 @@ static void set_body(struct pf_reply *r, int status, const char *ctype, char *da
 
 void pf_reply_json(struct pf_reply *r, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(body);
 	if (!s) {
 		s = pf_xstrdup("{\"error\":{\"code\":\"out_of_memory\",\"message\":\"cannot "

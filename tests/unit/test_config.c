@@ -22,7 +22,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(c.max_profile_mb, 256);
 	ck_assert_ptr_null(c.database_url);
 	ck_assert_str_eq(c.github_api_url, "https://api.github.com");
-	ck_assert_ptr_null(c.gate[PF_GK_ENABLE]);
+	ck_assert_ptr_null(c.gate[PF_PK_ENABLE]);
 	pf_config_free(&c);
 }
 END_TEST
@@ -83,8 +83,7 @@ START_TEST(valid_values)
 	                 PF_OK);
 	ck_assert_str_eq(c.public_url, "https://pg.example");
 	ck_assert_int_eq(pf_config_set(&c, "AI_GATE_MODE_CPU", "soft", &e), PF_OK);
-	ck_assert_str_eq(c.gate[PF_GK_MODE_CPU], "soft");
-	ck_assert_str_eq(pf_config_gate_key_name(PF_GK_MODE_CPU), "AI_GATE_MODE_CPU");
+	ck_assert_str_eq(c.gate[PF_PK_MODE_CPU], "soft");
 	ck_assert_int_eq(pf_config_set(&c, "PERFGATE_THREADS", "0", &e), PF_OK);
 	ck_assert_int_gt(c.threads, 0);
 	pf_config_free(&c);
@@ -102,7 +101,7 @@ START_TEST(file_then_environment)
 	ck_assert_int_eq(pf_config_load(&c, path, &e), PF_OK);
 	ck_assert_uint_eq(c.listen_port, 9999);
 	ck_assert_int_eq(c.log_level, PF_LOG_WARN); /* the environment wins */
-	ck_assert_str_eq(c.gate[PF_GK_ENABLE], "true");
+	ck_assert_str_eq(c.gate[PF_PK_ENABLE], "true");
 	pf_config_free(&c);
 	unsetenv("PERFGATE_LOG_LEVEL");
 	unlink(path);

@@ -1,0 +1,184 @@
+/* test_pprof_cli.c: `perfgate top`, `diff` and `speedscope` run as a user
+ * would (the built binary on the fixtures): JSON checked with jansson, the
+ * text against go tool pprof's, and bad input giving exit 2 with a
+ * message on stderr. */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *run(const char *args, int *status)
+{
+	char cmd[2048];
+	char *fx = pf_test_fixture_path("");
+	snprintf(cmd, sizeof cmd, "cd '%s' && TZ=UTC '%s' %s", fx, pf_test_bin(), args);
+	free(fx);
+	return pf_test_run(cmd, status);
+}
+
+static json_t *run_json(const char *args)
+{
+	int st;
+	char *out = run(args, &st);
+	ck_assert_msg(st == 0, "%s: exit %d", args, st);
+	json_error_t je;
+	json_t *j = json_loads(out, 0, &je);
+	ck_assert_msg(j != NULL, "%s: %s", args, je.text);
+	free(out);
+	return j;
+}
+
+START_TEST(top_json)
+{
+	json_t *j = run_json("top --json --sample-index cpu cpu_base.pb.gz");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "sample_index")), "cpu");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "unit")), "nanoseconds");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 19450000000LL);
+	json_t *fns = json_object_get(j, "functions");
+	ck_assert_uint_eq(json_array_size(fns), 270); /* every node, as -nodefraction=0 */
+	json_t *f0 = json_array_get(fns, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
+	                 "example.com/ledger/internal/fx.(*Table).lookup");
+	ck_assert_int_eq(json_integer_value(json_object_get(f0, "flat")), 2710000000LL);
+	ck_assert_int_eq(json_integer_value(json_object_get(f0, "cum")), 2750000000LL);
+	ck_assert(fabs(json_number_value(json_object_get(f0, "flat_pct")) - 13.9332) < 1e-4);
+	ck_assert(json_is_false(json_object_get(f0, "inline")));
+	json_decref(j);
+	/* heap: pprof's default is the last column, inuse_space */
+	j = run_json("top --json heap_base.pb.gz");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "sample_index")), "inuse_space");
+	json_decref(j);
+	j = run_json("top --json --sample-index alloc_objects heap_base.pb.gz");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 3798900);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "unit")), "count");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(top_and_diff_text_as_pprof)
+{
+	static const struct {
+		const char *args, *ref;
+	} cases[] = {
+	        {"top cpu_base.pb.gz", "reference/cpu_base.top.default.txt"},
+	        {"top heap_cand.pb.gz", "reference/heap_cand.top.default.txt"},
+	        {"top --all --unit ns --cum cpu_cand.pb.gz",
+	         "reference/cpu_cand.top.cpu.cumsort.txt"},
+	        {"diff --all --unit ns cpu_base.pb.gz cpu_cand.pb.gz",
+	         "reference/diff_cpu_base_cand.top.cpu.txt"},
+	        {"diff --all --unit B --sample-index inuse_space heap_noise1.pb.gz "
+	         "heap_noise2.pb.gz",
+	         "reference/diff_heap_noise.top.inuse_space.txt"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st;
+		size_t n;
+		char *out = run(cases[i].args, &st);
+		char *ref = (char *)pf_test_read_fixture(cases[i].ref, &n);
+		ck_assert_int_eq(st, 0);
+		ck_assert_msg(strcmp(out, ref) == 0, "%s differs from %s", cases[i].args,
+		              cases[i].ref);
+		free(out);
+		free(ref);
+	}
+}
+END_TEST
+
+START_TEST(diff_json)
+{
+	json_t *j = run_json("diff --json cpu_base.pb.gz cpu_cand.pb.gz");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "base_total")), 19450000000LL);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "cand_total")), 23300000000LL);
+	json_t *f0 = json_array_get(json_object_get(j, "functions"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
+	                 "example.com/ledger/internal/risk.(*Scorer).velocity");
+	ck_assert(fabs(json_number_value(json_object_get(f0, "delta_pts")) - 15.5743) < 1e-4);
+	ck_assert(json_number_value(json_object_get(f0, "p_value")) < 1e-40);
+	ck_assert_int_eq(json_integer_value(json_object_get(f0, "base_cum")), 1390000000LL);
+	json_decref(j);
+	j = run_json("diff --json --sample-index alloc_space heap_base.pb.gz heap_cand.pb.gz");
+	f0 = json_array_get(json_object_get(j, "functions"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
+	                 "example.com/ledger/internal/settle.(*Batch).encodeEntry");
+	ck_assert(json_is_null(json_object_get(f0, "p_value")));
+	ck_assert(fabs(json_number_value(json_object_get(f0, "delta_pts")) - 14.0769) < 1e-4);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(speedscope_json)
+{
+	json_t *j = run_json("speedscope --sample-index alloc_space heap_base.pb.gz");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "$schema")),
+	                 "https://www.speedscope.app/file-format-schema.json");
+	json_t *p = json_array_get(json_object_get(j, "profiles"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "unit")), "bytes");
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "endValue")), 409960256);
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "samples")),
+	                  json_array_size(json_object_get(p, "weights")));
+	json_decref(j);
+	j = run_json("speedscope cpu_base.pb.gz");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "profiles")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "activeProfileIndex")), 1);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(bad_input_exit_2)
+{
+	int st;
+	char *junk = pf_test_write_temp("this is not a profile", 21, ".pb");
+	char args[512];
+	snprintf(args, sizeof args, "top '%s' 2>&1", junk);
+	char *out = run(args, &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(out, "not gzip and not a valid pprof protobuf"));
+	ck_assert_ptr_nonnull(strstr(out, junk));
+	free(out);
+	snprintf(args, sizeof args, "diff cpu_base.pb.gz '%s' 2>/dev/null", junk);
+	out = run(args, &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_str_eq(out, ""); /* nothing on stdout */
+	free(out);
+	remove(junk);
+	free(junk);
+	out = run("top --sample-index nope cpu_base.pb.gz 2>&1", &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(out, "must be one of: samples, cpu"));
+	free(out);
+	out = run("top /nonexistent.pb.gz 2>&1", &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(out, "No such file"));
+	free(out);
+	out = run("diff only_one.pb.gz 2>&1", &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(out, "usage: perfgate diff"));
+	free(out);
+	out = run("diff cpu_base.pb.gz heap_base.pb.gz --sample-index 1 2>&1", &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_ptr_nonnull(strstr(out, "different sample types"));
+	free(out);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pprof_cli");
+	TCase *tc = tcase_create("cli");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, top_json);
+	tcase_add_test(tc, top_and_diff_text_as_pprof);
+	tcase_add_test(tc, diff_json);
+	tcase_add_test(tc, speedscope_json);
+	tcase_add_test(tc, bad_input_exit_2);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -199,11 +199,15 @@ static bool summarize(struct pf_arena *a, const struct pf_bench_series *s, doubl
 	return true;
 }
 
-static bool compare_row(struct pf_arena *a, const struct pf_bench_opts *o, struct pf_bench_row *r)
+static bool compare_row(const struct pf_bench_opts *o, struct pf_bench_row *r)
 {
+	struct pf_arena scratch; /* the U test's tables, freed per row */
 	double p = 1;
+
+	pf_arena_init(&scratch, (size_t)256 << 20);
 	enum pf_utest_result u =
-	        pf_stats_utest(r->base.sorted, r->base.n, r->cand.sorted, r->cand.n, a, &p);
+	        pf_stats_utest(r->base.sorted, r->base.n, r->cand.sorted, r->cand.n, &scratch, &p);
+	pf_arena_free(&scratch);
 	if (u == PF_UTEST_NOMEM)
 		return false;
 	if (u == PF_UTEST_ALL_EQUAL) {
@@ -337,7 +341,7 @@ enum pf_code pf_bench_compare(const struct pf_benchset *base, const struct pf_be
 					goto nomem;
 				r->warnings |= w ? PF_BENCH_W_CAND_CI : 0;
 			}
-			if (r->has_base && r->has_cand && !compare_row(a, &cmp->opts, r))
+			if (r->has_base && r->has_cand && !compare_row(&cmp->opts, r))
 				goto nomem;
 		}
 		tab->nrows = cmp->nrows - tab->first_row;

@@ -172,6 +172,14 @@ oom:
 	return PF_E_NOMEM;
 }
 
+static size_t edge_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
 static struct edge *edge_get(struct graph *g, uint32_t src, uint32_t dst)
 {
 	if (!g->edges || g->n_edges * 2 >= g->etab_mask + 1) {
@@ -184,8 +192,7 @@ static struct edge *edge_get(struct graph *g, uint32_t src, uint32_t dst)
 		for (size_t i = 0; g->edges && i <= g->etab_mask; i++) {
 			if (!g->edges[i].key)
 				continue;
-			size_t h = (size_t)((g->edges[i].key * 0x9e3779b97f4a7c15ULL) >> 20) &
-			           (cap - 1);
+			size_t h = edge_hash(g->edges[i].key) & (cap - 1);
 			while (t[h].key)
 				h = (h + 1) & (cap - 1);
 			t[h] = g->edges[i];
@@ -195,7 +202,7 @@ static struct edge *edge_get(struct graph *g, uint32_t src, uint32_t dst)
 		g->etab_mask = cap - 1;
 	}
 	uint64_t key = (((uint64_t)src << 32) | dst) + 1;
-	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & g->etab_mask;
+	size_t h = edge_hash(key) & g->etab_mask;
 	while (g->edges[h].key && g->edges[h].key != key)
 		h = (h + 1) & g->etab_mask;
 	if (!g->edges[h].key) {

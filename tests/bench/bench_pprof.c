@@ -1,0 +1,128 @@
+/* bench_pprof.c: `make bench` figures for the pprof engine (issue 3):
+ * decode + function-table throughput in MB/s of decompressed protobuf and
+ * the peak RSS, each case measured in its own forked child so the RSS is
+ * per case. Cases: every fixture profile (tests/fixtures), and a large generated
+ * profile ($BUILD/tools/genprof), gzipped and raw. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "functab.h"
+#include "pprof.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	unsigned char *d = malloc(sz > 0 ? (size_t)sz : 1);
+	if (!d || fread(d, 1, (size_t)sz, f) != (size_t)sz) {
+		fclose(f);
+		free(d);
+		return NULL;
+	}
+	fclose(f);
+	*n = (size_t)sz;
+	return d;
+}
+
+/* Child: decode + table `reps` times, print one line, exit. */
+static int run_case(const char *label, const char *path, double min_seconds)
+{
+	size_t n;
+	unsigned char *d = slurp(path, &n);
+	if (!d) {
+		fprintf(stderr, "bench_pprof: cannot read %s\n", path);
+		return 1;
+	}
+	size_t decoded = 0, rows = 0;
+	int reps = 0;
+	double t0 = now(), best = 1e30;
+	do {
+		struct pf_arena a;
+		struct pf_err err;
+		struct pf_profile *p;
+		struct pf_functab *t;
+		double s = now();
+		pf_arena_init(&a, 0);
+		if (pf_pprof_decode(d, n, NULL, &a, &p, &err) != PF_OK ||
+		    pf_functab_build(p, pf_pprof_gate_index(p), NULL, &a, &t, &err) != PF_OK) {
+			fprintf(stderr, "bench_pprof: %s: %s\n", path, err.msg);
+			return 1;
+		}
+		decoded = p->decoded_bytes;
+		rows = t->n_rows;
+		pf_arena_free(&a);
+		double e = now() - s;
+		if (e < best)
+			best = e;
+		reps++;
+	} while (now() - t0 < min_seconds || reps < 3);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double mb = (double)decoded / 1e6, rss = (double)ru.ru_maxrss / 1024.0;
+	printf("%-26s %9.2f MB %8.1f ms %8.1f MB/s %6zu rows  peak RSS %7.1f MB (%.2fx)\n", label,
+	       mb, best * 1e3, mb / best, rows, rss, rss / (mb > 0 ? mb : 1));
+	free(d);
+	fflush(stdout);
+	return 0;
+}
+
+static int in_child(const char *label, const char *path, double min_seconds)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(run_case(label, path, min_seconds));
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	return 0;
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD");
+	char cmd[1024], gz[256], raw[256], path[512];
+	int rc = 0;
+	printf("decode + function table (best of >= 3 runs); MB = decompressed protobuf\n");
+	DIR *dir = opendir("tests/fixtures");
+	struct dirent *e;
+	while (dir && (e = readdir(dir)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l < 7 || strcmp(e->d_name + l - 6, ".pb.gz") != 0)
+			continue;
+		snprintf(path, sizeof path, "tests/fixtures/%s", e->d_name);
+		rc |= in_child(e->d_name, path, 0.5);
+	}
+	if (dir)
+		closedir(dir);
+	snprintf(gz, sizeof gz, "/tmp/perfgate-bench-%d.pb.gz", (int)getpid());
+	snprintf(raw, sizeof raw, "/tmp/perfgate-bench-%d.pb", (int)getpid());
+	snprintf(cmd, sizeof cmd, "'%s/tools/genprof' '%s' '%s'", build ? build : "build", gz, raw);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench_pprof: genprof failed\n");
+		return 1;
+	}
+	rc |= in_child("large (gzip)", gz, 2);
+	rc |= in_child("large (raw protobuf)", raw, 2);
+	remove(gz);
+	remove(raw);
+	printf("targets: >= 200 MB/s, peak RSS <= 3x the decompressed size (large profile)\n");
+	return rc;
+}

@@ -265,9 +265,9 @@ static enum pf_code parse_config_line(struct reader *r, const char *line, size_t
 	size_t k = 0;
 	while (k < r->nkeys && !(strncmp(r->keys[k], line, klen) == 0 && r->keys[k][klen] == '\0'))
 		k++;
-	r->config_valid = false;
 	if (v == end) { /* "key:" deletes the key */
 		if (k < r->nkeys) {
+			r->config_valid = false;
 			memmove(&r->keys[k], &r->keys[k + 1], (r->nkeys - k - 1) * sizeof *r->keys);
 			memmove(&r->values[k], &r->values[k + 1],
 			        (r->nkeys - k - 1) * sizeof *r->values);
@@ -275,12 +275,14 @@ static enum pf_code parse_config_line(struct reader *r, const char *line, size_t
 		}
 		return PF_OK;
 	}
-	const char *val = pf_arena_strndup(r->a, v, (size_t)(end - v));
+	size_t vlen = (size_t)(end - v);
+	if (k < r->nkeys && strncmp(r->values[k], v, vlen) == 0 && r->values[k][vlen] == '\0')
+		return PF_OK; /* a repeated go test header: nothing changes */
+	const char *val = pf_arena_strndup(r->a, v, vlen);
 	if (!val)
 		return pf_err_set(r->err, PF_E_NOMEM, NULL, "out of memory for benchmark results");
+	r->config_valid = false;
 	if (k < r->nkeys) {
-		if (strcmp(r->values[k], val) == 0)
-			r->config_valid = true; /* repeated go test header: unchanged */
 		r->values[k] = val;
 		return PF_OK;
 	}

@@ -120,6 +120,27 @@ START_TEST(duplicate_config_key_later_wins)
 }
 END_TEST
 
+/* Found by fuzz_bench: a header line repeated before the first result must
+ * not mark a configuration as known that was never recorded. */
+START_TEST(repeated_header_before_first_result)
+{
+	static const char text[] = "goos: linux\ngoarch: amd64\ngoarch: amd64\n"
+	                           "BenchmarkA 10 5 ns/op\n";
+	struct pf_arena a;
+	struct pf_benchset *s;
+	struct pf_bench_cmp *cmp;
+	struct pf_err e;
+	pf_arena_init(&a, 0);
+	ck_assert_int_eq(parse(&a, text, sizeof text - 1, NULL, &s, &e), PF_OK);
+	ck_assert_uint_eq(s->nconfigs, 1);
+	ck_assert_uint_eq(s->configs[0].n, 2);
+	ck_assert_uint_eq(s->series[0].config, 0);
+	ck_assert_int_eq(pf_bench_compare(s, NULL, NULL, &a, &cmp, &e), PF_OK);
+	ck_assert_uint_eq(cmp->nconfigs, 1);
+	pf_arena_free(&a);
+}
+END_TEST
+
 START_TEST(unit_metadata_sets_direction)
 {
 	static const char text[] = "Unit widgets/op better=higher\n"
@@ -327,6 +348,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, parses_go_test_output);
 	tcase_add_test(tc, concatenated_outputs_are_one_configuration);
 	tcase_add_test(tc, duplicate_config_key_later_wins);
+	tcase_add_test(tc, repeated_header_before_first_result);
 	tcase_add_test(tc, unit_metadata_sets_direction);
 	tcase_add_test(tc, unit_tidy);
 	suite_add_tcase(s, tc);

@@ -63,8 +63,8 @@ struct pf_gate_outcome {
  * (DESIGN §4 "Report"). PF_E_BAD_REQUEST when the two sides of a
  * dimension are of different sample types; PF_E_NOMEM. */
 enum pf_code pf_gate_evaluate(const struct pf_gate_input *in, const struct pf_policy *policy,
-			      const struct pf_report_meta *meta, struct pf_arena *arena,
-			      struct pf_gate_outcome *out, struct pf_err *err) PF_MUSTCHECK;
+                              const struct pf_report_meta *meta, struct pf_arena *arena,
+                              struct pf_gate_outcome *out, struct pf_err *err) PF_MUSTCHECK;
 
 /* Parse and validate an analyzer report.json (DESIGN §4): an object whose
  * cpu_improvements/cpu_regressions/alloc_* are arrays of strings, rating an
@@ -72,7 +72,16 @@ enum pf_code pf_gate_evaluate(const struct pf_gate_input *in, const struct pf_po
  * summary a string; other keys kept. PF_E_BAD_REPORT naming the key (and
  * the array index) otherwise. *out is a new reference. */
 enum pf_code pf_analyzer_parse(const char *text, size_t len, json_t **out,
-			       struct pf_err *err) PF_MUSTCHECK;
+                               struct pf_err *err) PF_MUSTCHECK;
+
+/* The rating of DESIGN §4 for one dimension: R = rise_sum / threshold,
+ * I = fall_sum / threshold (sums of the listed regressions' rises and of
+ * the listed improvements' |falls|), score = clamp(8 - 3R + min(I, 2), 0,
+ * 10) rounded to one decimal. A zero threshold with any rise scores 0. */
+double pf_rating_score(double rise_sum, double fall_sum, double threshold);
+/* Weighted mean of the dimensions present (NaN = absent): cpu 0.4, memory
+ * 0.3, bench 0.3, renormalised; one decimal. NaN when none is present. */
+double pf_rating_overall(double cpu, double memory, double bench);
 
 /* Markdown PR comment of a report (verdict line, gate table, top changes,
  * baseline, links, the hidden marker <!-- perfgate:PROJECT/BRANCH -->),

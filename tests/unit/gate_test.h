@@ -1,0 +1,117 @@
+/* gate_test.h: helpers of the gate suites (test_gate*.c, test_report.c):
+ * fixture loading into function tables and benchmark sets, policies from
+ * KEY=value lists, and lookups in a report. Header-only (static), so each
+ * suite stays one binary. */
+#ifndef PF_GATE_TEST_H
+#define PF_GATE_TEST_H
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate.h"
+#include "testutil.h"
+
+/* Decode a fixture profile and build its gate table: sample index `cpu`
+ * (heap = false) or `alloc_space` (heap = true). */
+static inline struct pf_functab *gt_profile(struct pf_arena *a, const char *name, bool heap)
+{
+	size_t len;
+	uint8_t *data = pf_test_read_fixture(name, &len);
+	struct pf_profile *p;
+	struct pf_functab *t;
+	struct pf_err e;
+	ck_assert_msg(pf_pprof_decode(data, len, NULL, a, &p, &e) == PF_OK, "%s: %s", name, e.msg);
+	free(data);
+	int idx = heap ? pf_pprof_sample_index(p, "alloc_space", &e) : pf_pprof_gate_index(p);
+	ck_assert_int_ge(idx, 0);
+	ck_assert_msg(pf_functab_build(p, idx, NULL, a, &t, &e) == PF_OK, "%s: %s", name, e.msg);
+	return t;
+}
+
+static inline struct pf_benchset *gt_bench_text(struct pf_arena *a, const char *text)
+{
+	struct pf_benchset *b;
+	struct pf_err e;
+	ck_assert_msg(pf_bench_parse(text, strlen(text), NULL, a, &b, &e) == PF_OK, "%s", e.msg);
+	return b;
+}
+
+static inline struct pf_benchset *gt_bench(struct pf_arena *a, const char *name)
+{
+	size_t len;
+	uint8_t *data = pf_test_read_fixture(name, &len);
+	struct pf_benchset *b;
+	struct pf_err e;
+	ck_assert_msg(pf_bench_parse((const char *)data, len, NULL, a, &b, &e) == PF_OK, "%s: %s",
+	              name, e.msg);
+	free(data);
+	return b;
+}
+
+/* Policy from NULL-terminated "KEY", "value" pairs. */
+static inline struct pf_policy gt_policy(const char *key, ...)
+{
+	struct pf_policy_layer l = {0};
+	const struct pf_policy_layer *ls[] = {&l};
+	struct pf_policy p;
+	struct pf_err e;
+	va_list ap;
+	va_start(ap, key);
+	for (const char *k = key; k; k = va_arg(ap, const char *)) {
+		const char *v = va_arg(ap, const char *);
+		ck_assert_msg(pf_policy_layer_set(&l, k, v, &e) == PF_OK, "%s", e.msg);
+	}
+	va_end(ap);
+	ck_assert_msg(pf_policy_resolve(ls, 1, &p, &e) == PF_OK, "%s", e.msg);
+	return p;
+}
+
+static inline json_t *gt_gate(const json_t *report, const char *id)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(report, "gates"), i, g)
+	{
+		if (strcmp(json_string_value(json_object_get(g, "id")), id) == 0)
+			return g;
+	}
+	ck_abort_msg("no gate %s", id);
+	return NULL;
+}
+
+static inline const char *gt_status(const json_t *report, const char *id)
+{
+	return json_string_value(json_object_get(gt_gate(report, id), "status"));
+}
+
+/* The violations' names (function or benchmark), joined with ",". */
+static inline char *gt_names(const json_t *report, const char *id)
+{
+	static char buf[8][4096];
+	static int slot;
+	char *out = buf[slot++ % 8];
+	size_t i, n = 0;
+	json_t *v;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(gt_gate(report, id), "violations"), i, v)
+	{
+		const json_t *name = json_object_get(v, "function");
+		if (!name)
+			name = json_object_get(v, "benchmark");
+		n += (size_t)snprintf(out + n, 4096 - n, "%s%s", i ? "," : "",
+		                      name ? json_string_value(name) : "?");
+		if (n >= 4096)
+			break;
+	}
+	return out;
+}
+
+static inline char *gt_dump(const json_t *j)
+{
+	return json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+}
+
+#endif

@@ -21,6 +21,7 @@ static const struct {
 	const char *name;
 	const char *sql;
 	int nparams;
+	int binary_result; /* 1: results in binary format (bytea) */
 } stmts[ST__COUNT] = {
         [ST_TOKEN_LOOKUP] = {"token_lookup",
                              "SELECT id, scope, coalesce(project, ''), revoked_at IS NOT NULL,"
@@ -58,6 +59,83 @@ static const struct {
                              " 'default_branch', default_branch, 'created_at', created_at)"
                              " ORDER BY name), '[]')::text FROM projects",
                              0},
+        [ST_PROJECT_LOAD] =
+                {"project_load",
+                 "SELECT id, default_branch, settings::text FROM projects WHERE name = $1", 1},
+        [ST_PROJECT_ENSURE] =
+                {"project_ensure",
+                 "INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", 1},
+        [ST_PROJECT_LOCK] = {"project_lock",
+                             "SELECT id, default_branch FROM projects WHERE name = $1 FOR UPDATE",
+                             1},
+        [ST_BASELINE_RUNS] = {"baseline_runs",
+                              "SELECT r.id, coalesce(r.commit_sha, ''), coalesce(r.runner, '')"
+                              " FROM baselines b JOIN runs r ON r.id = b.run_id"
+                              " WHERE b.project_id = $1 AND b.branch = $2"
+                              " ORDER BY b.promoted_at DESC, b.run_id DESC LIMIT $3",
+                              3},
+        [ST_PROFILE_TOTALS] = {"profile_totals",
+                               "SELECT sample_index, unit, total, total_samples FROM profile_totals"
+                               " WHERE run_id = $1 AND kind = $2",
+                               2},
+        [ST_FUNCTION_STATS] = {"function_stats",
+                               "SELECT function, inline_bits, flat, cum, flat_samples, cum_samples"
+                               " FROM function_stats WHERE run_id = $1 AND kind = $2",
+                               2},
+        [ST_BENCH_SAMPLES] = {"bench_samples",
+                              "SELECT benchmark, unit, array_to_string(samples, ' ')"
+                              " FROM bench_stats WHERE run_id = ANY ($1::bigint[])"
+                              " ORDER BY run_id DESC, benchmark, unit",
+                              1},
+        [ST_RUN_BY_IDEM] = {"run_by_idem",
+                            "SELECT r.id, r.report::text FROM runs r JOIN projects p"
+                            " ON p.id = r.project_id WHERE p.name = $1 AND r.idempotency_key = $2",
+                            2},
+        [ST_NEXT_RUN_ID] = {"next_run_id", "SELECT nextval('runs_id_seq')", 0},
+        [ST_RUN_INSERT] = {"run_insert",
+                           "INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
+                           " ci_url, runner, idempotency_key, verdict, rating_cpu, rating_memory,"
+                           " rating_bench, rating_overall, report) VALUES ($1, $2, $3, $4, $5,"
+                           " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)",
+                           15},
+        [ST_ARTIFACT_INSERT] = {"artifact_insert",
+                                "INSERT INTO artifacts (run_id, kind, bytes, size, sha256)"
+                                " VALUES ($1, $2, $3::bytea, length($3::bytea), sha256($3::bytea))",
+                                3},
+        [ST_TOTALS_INSERT] = {"totals_insert",
+                              "INSERT INTO profile_totals (run_id, kind, sample_index, unit, total,"
+                              " total_samples) VALUES ($1, $2, $3, $4, $5, $6)",
+                              6},
+        [ST_FSTATS_INSERT] = {"fstats_insert",
+                              "INSERT INTO function_stats (run_id, kind, function, inline_bits,"
+                              " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples)"
+                              " SELECT $1, $2, x.f, x.i, x.flat, x.cum, x.fp, x.cp, x.fs, x.cs"
+                              " FROM jsonb_to_recordset($3::jsonb) AS x(f text, i smallint,"
+                              " flat bigint, cum bigint, fp float8, cp float8, fs bigint,"
+                              " cs bigint)",
+                              3},
+        [ST_BSTATS_INSERT] = {"bstats_insert",
+                              "INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
+                              " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi, x.s"
+                              " FROM jsonb_to_recordset($2::jsonb) AS x(b text, u text, n int,"
+                              " m float8, lo float8, hi float8, s float8[])",
+                              2},
+        [ST_GATES_INSERT] = {"gates_insert",
+                             "INSERT INTO gate_results (run_id, gate, mode, status, violations)"
+                             " SELECT $1, g->>'id', g->>'mode', g->>'status',"
+                             " coalesce(g->'violations', '[]'::jsonb)"
+                             " FROM jsonb_array_elements($2::jsonb) AS g",
+                             2},
+        [ST_BASELINE_PROMOTE] = {"baseline_promote",
+                                 "INSERT INTO baselines (project_id, branch, run_id, promoted_by)"
+                                 " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                                 4},
+        [ST_RUN_GET] = {"run_get",
+                        "SELECT r.report::text, p.name FROM runs r JOIN projects p"
+                        " ON p.id = r.project_id WHERE r.id = $1",
+                        1},
+        [ST_ARTIFACT_GET] = {"artifact_get",
+                             "SELECT bytes FROM artifacts WHERE run_id = $1 AND kind = $2", 2, 1},
 };
 
 struct pf_db *pf_db_new(const char *conninfo)
@@ -172,8 +250,8 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
 		enum pf_code rc = pf_db_ensure(db, err);
 		if (rc)
 			return rc;
-		PGresult *r =
-		        PQexecPrepared(db->conn, stmts[st].name, nparams, values, lens, formats, 0);
+		PGresult *r = PQexecPrepared(db->conn, stmts[st].name, nparams, values, lens,
+		                             formats, stmts[st].binary_result);
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 			*res = r;

@@ -82,4 +82,98 @@ enum pf_code pf_db_project_get_json(struct pf_db *db, const char *name, char **j
 enum pf_code pf_db_project_list_json(struct pf_db *db, char **json,
                                      struct pf_err *err) PF_MUSTCHECK;
 
+/* ---- runs (runs.c) ----------------------------------------------------- */
+
+struct pf_db_project {
+	int64_t id;
+	char default_branch[256];
+	char *settings_json; /* malloc'ed JSON object text; free() it */
+};
+/* PF_E_NOT_FOUND when the project does not exist (yet). */
+enum pf_code pf_db_project_load(struct pf_db *db, const char *name, struct pf_db_project *out,
+                                struct pf_err *err) PF_MUSTCHECK;
+
+struct pf_db_baseline_run {
+	int64_t id;
+	char commit[104];
+	char runner[256];
+};
+/* The latest (at most max) runs promoted to baseline of branch, newest
+ * first, into out[]; *n receives how many. */
+enum pf_code pf_db_baseline_runs(struct pf_db *db, int64_t project_id, const char *branch, int max,
+                                 struct pf_db_baseline_run *out, size_t *n,
+                                 struct pf_err *err) PF_MUSTCHECK;
+
+struct pf_db_totals {
+	char sample_index[64];
+	char unit[64];
+	int64_t total, total_samples;
+};
+struct pf_db_fstat {
+	const char *function; /* borrowed for the callback */
+	int inline_bits;
+	int64_t flat, cum, flat_samples, cum_samples;
+};
+/* Stored function table of run/kind ("cpu", "heap"): totals, then fn once
+ * per row. PF_E_NOT_FOUND when the run has no such profile. */
+enum pf_code pf_db_function_stats(struct pf_db *db, int64_t run_id, const char *kind,
+                                  struct pf_db_totals *totals,
+                                  void (*fn)(void *arg, const struct pf_db_fstat *row), void *arg,
+                                  struct pf_err *err) PF_MUSTCHECK;
+/* Stored benchmark samples of the runs: fn once per (run, benchmark,
+ * unit) with the samples as space-separated numbers (borrowed). */
+enum pf_code pf_db_bench_samples(struct pf_db *db, const int64_t *runs, size_t n,
+                                 void (*fn)(void *arg, const char *benchmark, const char *unit,
+                                            const char *samples),
+                                 void *arg, struct pf_err *err) PF_MUSTCHECK;
+
+/* The run stored under an Idempotency-Key; PF_E_NOT_FOUND when none.
+ * *report is malloc'ed. */
+enum pf_code pf_db_run_by_idem(struct pf_db *db, const char *project, const char *key, int64_t *id,
+                               char **report, struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err) PF_MUSTCHECK;
+
+#define PF_DB_MAX_ARTIFACTS 4
+#define PF_DB_MAX_PROFILES  2
+
+/* Everything of one upload, stored by pf_db_run_store in one transaction. */
+struct pf_db_run_row {
+	int64_t id; /* from pf_db_next_run_id */
+	const char *project;
+	const char *branch, *commit, *base_branch, *ci_url, *runner, *idem_key; /* NULL ok */
+	int pr;                                                                 /* 0: none */
+	const char *verdict;     /* pass | warn | fail */
+	double ratings[4];       /* cpu, memory, bench, overall; NaN = NULL */
+	const char *report_json; /* the report */
+	const char *gates_json;  /* the report's "gates" array */
+	size_t n_artifacts;
+	const char *art_kind[PF_DB_MAX_ARTIFACTS];
+	const uint8_t *art_data[PF_DB_MAX_ARTIFACTS];
+	size_t art_len[PF_DB_MAX_ARTIFACTS];
+	size_t n_profiles;
+	const char *prof_kind[PF_DB_MAX_PROFILES];
+	struct pf_db_totals prof_totals[PF_DB_MAX_PROFILES];
+	/* [{"f","i","flat","cum","fp","cp","fs","cs"}] */
+	const char *fstats_json[PF_DB_MAX_PROFILES];
+	/* [{"b","u","n","m","lo","hi","s":[...]}] or NULL */
+	const char *bstats_json;
+	/* promote to baseline when the branch is the project's default
+	 * branch (read under the project's row lock) and the verdict is not
+	 * fail */
+	bool auto_promote;
+};
+/* Store the run: create the project when new, lock its row, insert the
+ * run and all it carries, promote it when due. *promoted tells whether it
+ * was. PF_E_CONFLICT when the idempotency key was taken meanwhile. */
+enum pf_code pf_db_run_store(struct pf_db *db, const struct pf_db_run_row *r, bool *promoted,
+                             struct pf_err *err) PF_MUSTCHECK;
+
+/* The stored report of a run (malloc'ed) and its project's name. */
+enum pf_code pf_db_run_get(struct pf_db *db, int64_t id, char **report, char project[80],
+                           struct pf_err *err) PF_MUSTCHECK;
+/* An uploaded file, byte for byte (malloc'ed). PF_E_NOT_FOUND when the run
+ * has no such artifact. */
+enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *kind, uint8_t **data,
+                                size_t *len, struct pf_err *err) PF_MUSTCHECK;
+
 #endif

@@ -31,7 +31,13 @@ run_suite() {
 	rc=$?
 	cat "$out"
 	line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$out" | tail -1)
-	if [ -n "$line" ]; then
+	plain=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+	if [ -z "$line" ] && [ -n "$plain" ]; then
+		p=$(echo "$plain" | sed -E 's/^([0-9]+) passed.*/\1/')
+		f=$(echo "$plain" | sed -E 's/.* ([0-9]+) failed$/\1/')
+		checks=$((checks + p + f))
+		failed=$((failed + f))
+	elif [ -n "$line" ]; then
 		n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
 		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
 		e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "form.h"
 #include "pf_err.h"
 
 struct pf_daemon;
@@ -31,6 +32,7 @@ struct pf_route {
 	long body_limit;           /* bytes; 0 = no body; -1 = PERFGATE_MAX_UPLOAD_MB */
 	enum pf_scope scope;       /* PF_SCOPE_NONE = no token needed */
 	const char *project_param; /* path parameter naming the project, or NULL */
+	bool multipart;            /* body is multipart/form-data, parsed into req->form */
 };
 
 #define PF_MAX_PARAMS 4
@@ -49,6 +51,10 @@ struct pf_req {
 	char *param_value[PF_MAX_PARAMS];
 	struct pf_arena arena; /* everything of this request; freed at completion */
 	struct pf_buf body;    /* the request body, bounded by the route */
+	size_t body_bytes;     /* bytes received */
+	struct pf_form form;   /* multipart routes: the parts */
+	bool form_started;
+	struct pf_err rejected; /* answer due once the body is drained */
 	bool body_too_large;
 	bool dispatched;
 	struct pf_token_info token; /* who is calling (scope admin when auth is off) */
@@ -150,6 +156,13 @@ enum pf_code pf_h_metrics(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_openapi(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_project_list(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_project_get(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_upload(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_get(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_comment(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_junit(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_profile(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_speedscope(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_top(struct pf_req *, struct pf_reply *, struct pf_err *);
 
 /* Project names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
 bool pf_valid_project_name(const char *s);

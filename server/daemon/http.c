@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -139,6 +140,21 @@ static enum MHD_Result send_error(struct pf_req *req, const struct pf_err *err)
 	return send_reply(req, &r);
 }
 
+/* Refuse a request before its body. A client waiting for "100 Continue"
+ * gets the answer at once and sends nothing; any other client's body is
+ * read and dropped first (up to DRAIN_MAX), because closing a socket with
+ * unread data resets the connection and the client would never see the
+ * answer. */
+#define DRAIN_MAX ((uint64_t)256 * 1024 * 1024)
+static enum MHD_Result reject(struct pf_req *req, const struct pf_err *err, uint64_t body_len)
+{
+	const char *expect = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Expect");
+	if (body_len == 0 || body_len > DRAIN_MAX || (expect && strcasestr(expect, "100-continue")))
+		return send_error(req, err);
+	req->rejected = *err;
+	return MHD_YES;
+}
+
 static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *conn, const char *url,
                                   const char *method, void **req_cls)
 {
@@ -185,8 +201,9 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 		limit = (long)(d->cfg.max_upload_mb * 1024 * 1024);
 	pf_buf_init(&req->body, (size_t)limit);
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-	uint64_t n;
-	if (cl && pf_parse_u64(cl, &n) && n > (uint64_t)limit) {
+	uint64_t n = 0;
+	bool has_len = cl && pf_parse_u64(cl, &n);
+	if (has_len && n > (uint64_t)limit) {
 		if (limit == 0)
 			pf_err_set(&err, PF_E_TOO_LARGE, NULL, "%s %s takes no request body",
 			           method, req->route->pattern);
@@ -194,8 +211,12 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 			pf_err_set(&err, PF_E_TOO_LARGE, NULL,
 			           "request body of %llu bytes exceeds the limit of %ld bytes",
 			           (unsigned long long)n, limit);
-		return send_error(req, &err);
+		return reject(req, &err, n);
 	}
+	/* authenticate before reading a body: a refused upload costs nothing */
+	pf_err_clear(&err);
+	if (pf_auth_check(req, &err) != PF_OK)
+		return reject(req, &err, has_len ? n : (uint64_t)limit);
 	return MHD_YES;
 }
 
@@ -212,10 +233,16 @@ static enum MHD_Result dispatch(struct pf_req *req)
 		           "request body exceeds the limit of %zu bytes", req->body.max);
 		return send_error(req, &err);
 	}
-	pf_err_clear(&err);
-	rc = pf_auth_check(req, &err);
-	if (rc)
-		return send_error(req, &err);
+	if (req->route->multipart) {
+		if (!req->form_started) {
+			/* no body at all: still say what was expected */
+			req->form_started = true;
+			if (pf_form_begin(req, &req->form, req->body.max, &err) != PF_OK)
+				return send_error(req, &err);
+		}
+		if (pf_form_end(&req->form, &err) != PF_OK)
+			return send_error(req, &err);
+	}
 	memset(&r, 0, sizeof r);
 	rc = req->route->handler(req, &r, &err);
 	if (rc) {
@@ -242,11 +269,33 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (req->rejected.code) {
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return send_error(req, &req->rejected);
+	}
 	if (*upload_data_size) {
-		if (!req->body_too_large &&
-		    pf_buf_append(&req->body, upload_data, *upload_data_size) != PF_OK)
-			req->body_too_large = true;
+		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		req->body_bytes += n;
+		if (req->body_too_large || req->body_bytes > req->body.max) {
+			req->body_too_large = true;
+			return MHD_YES; /* drain; answered 413 when complete */
+		}
+		if (!req->route->multipart) {
+			if (pf_buf_append(&req->body, upload_data, n) != PF_OK)
+				req->body_too_large = true;
+			return MHD_YES;
+		}
+		if (!req->form_started) {
+			struct pf_err err;
+			req->form_started = true;
+			if (pf_form_begin(req, &req->form, req->body.max, &err) != PF_OK)
+				req->form.err = err;
+		}
+		pf_form_feed(&req->form, upload_data, n);
 		return MHD_YES;
 	}
 	if (req->dispatched)
@@ -273,6 +322,7 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 	       req->path ? req->path : "?", status, req->resp_bytes, secs * 1000,
 	       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
 	pf_buf_free(&req->body);
+	pf_form_free(&req->form);
 	pf_arena_free(&req->arena);
 	free(req);
 	*req_cls = NULL;

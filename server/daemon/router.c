@@ -6,12 +6,20 @@
 #include "daemon.h"
 
 const struct pf_route pf_routes[] = {
-        {"GET", "/healthz", pf_h_healthz, 0, PF_SCOPE_NONE, NULL},
-        {"GET", "/readyz", pf_h_readyz, 0, PF_SCOPE_NONE, NULL},
-        {"GET", "/metrics", pf_h_metrics, 0, PF_SCOPE_NONE, NULL},
-        {"GET", "/openapi.json", pf_h_openapi, 0, PF_SCOPE_NONE, NULL},
-        {"GET", "/v1/projects", pf_h_project_list, 0, PF_SCOPE_READ, NULL},
-        {"GET", "/v1/projects/{p}", pf_h_project_get, 0, PF_SCOPE_READ, "p"},
+        {"GET", "/healthz", pf_h_healthz, 0, PF_SCOPE_NONE, NULL, false},
+        {"GET", "/readyz", pf_h_readyz, 0, PF_SCOPE_NONE, NULL, false},
+        {"GET", "/metrics", pf_h_metrics, 0, PF_SCOPE_NONE, NULL, false},
+        {"GET", "/openapi.json", pf_h_openapi, 0, PF_SCOPE_NONE, NULL, false},
+        {"GET", "/v1/projects", pf_h_project_list, 0, PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/projects/{p}", pf_h_project_get, 0, PF_SCOPE_READ, "p", false},
+        {"POST", "/v1/projects/{p}/runs", pf_h_run_upload, -1, PF_SCOPE_UPLOAD, "p", true},
+        {"GET", "/v1/runs/{id}", pf_h_run_get, 0, PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/runs/{id}/comment.md", pf_h_run_comment, 0, PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/runs/{id}/junit.xml", pf_h_run_junit, 0, PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/runs/{id}/profiles/{kind}", pf_h_run_profile, 0, PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/runs/{id}/profiles/{kind}/speedscope.json", pf_h_run_speedscope, 0,
+         PF_SCOPE_READ, NULL, false},
+        {"GET", "/v1/runs/{id}/profiles/{kind}/top", pf_h_run_top, 0, PF_SCOPE_READ, NULL, false},
 };
 const size_t pf_routes_count = sizeof pf_routes / sizeof pf_routes[0];
 

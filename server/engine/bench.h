@@ -204,6 +204,18 @@ enum pf_code pf_bench_compare(const struct pf_benchset *base, const struct pf_be
                               const struct pf_bench_opts *opts, struct pf_arena *arena,
                               struct pf_bench_cmp **out, struct pf_err *err) PF_MUSTCHECK;
 
+/* ---- configuration-free form (bench_canon.c) ---- */
+
+/* The results as `Benchmark<name> 1 <value> <unit>` lines, one per sample,
+ * without configuration lines: the form the store keeps (benchmark, unit,
+ * samples). Appended to out; its ceiling applies. */
+enum pf_code pf_bench_canonical_text(const struct pf_benchset *in, struct pf_buf *out);
+/* in re-read from its canonical text: series keyed by (name, unit) only.
+ * The gate compares candidate and baseline in this form (DESIGN §4 with
+ * the baseline window merged from stored rows). */
+enum pf_code pf_bench_canonical(const struct pf_benchset *in, struct pf_arena *arena,
+                                struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
+
 /* ---- rendering (bench_render.c) ---- */
 
 /* benchstat's text layout, appended to buf (its ceiling applies). */

@@ -281,3 +281,71 @@ void pft_resp_free(struct pft_resp *r)
 	free(r->headers);
 	memset(r, 0, sizeof *r);
 }
+
+void pft_upload(const char *base, const char *project, const char *token, const char *const *fields,
+                const char *query, const char *extra_header, struct pft_resp *out)
+{
+	CURL *c = curl_easy_init();
+	curl_mime *mime = curl_mime_init(c);
+	struct curl_slist *h = NULL;
+	struct pf_buf b, hb;
+	char url[1024], line[1024];
+
+	memset(out, 0, sizeof *out);
+	pf_buf_init(&b, 0);
+	pf_buf_init(&hb, 0);
+	for (size_t i = 0; fields[i]; i++) {
+		char *kv = pf_xstrdup(fields[i]);
+		char *eq = strchr(kv, '=');
+		if (!eq)
+			die("pft_upload: field without '='");
+		*eq = '\0';
+		curl_mimepart *part = curl_mime_addpart(mime);
+		curl_mime_name(part, kv);
+		if (eq[1] == '@')
+			curl_mime_filedata(part, eq + 2);
+		else
+			curl_mime_data(part, eq + 1, CURL_ZERO_TERMINATED);
+		free(kv);
+	}
+	snprintf(url, sizeof url, "%s/v1/projects/%s/runs%s%s", base, project, query ? "?" : "",
+	         query ? query : "");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (token) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, line);
+	}
+	if (extra_header)
+		h = curl_slist_append(h, extra_header);
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	pf_buf_append(&b, "", 0);
+	pf_buf_append(&hb, "", 0);
+	out->body = pf_buf_steal(&b, &out->len);
+	out->headers = pf_buf_steal(&hb, NULL);
+	curl_slist_free_all(h);
+	curl_mime_free(mime);
+	curl_easy_cleanup(c);
+}
+
+char *pft_row_counts(const char *conninfo)
+{
+	return pft_sql(conninfo, "SELECT 'projects=' || (SELECT count(*) FROM projects)"
+	                         " || ' runs=' || (SELECT count(*) FROM runs)"
+	                         " || ' artifacts=' || (SELECT count(*) FROM artifacts)"
+	                         " || ' profile_totals=' || (SELECT count(*) FROM profile_totals)"
+	                         " || ' function_stats=' || (SELECT count(*) FROM function_stats)"
+	                         " || ' bench_stats=' || (SELECT count(*) FROM bench_stats)"
+	                         " || ' gate_results=' || (SELECT count(*) FROM gate_results)"
+	                         " || ' baselines=' || (SELECT count(*) FROM baselines)"
+	                         " || ' feedback=' || (SELECT count(*) FROM feedback)");
+}

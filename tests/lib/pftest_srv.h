@@ -44,6 +44,14 @@ struct pft_resp {
  * ("Name: value") may be NULL. */
 void pft_http(const char *method, const char *url, const char *token, const char *ctype,
               const void *body, size_t len, const char *extra_header, struct pft_resp *out);
+/* A multipart upload with libcurl's mime API: fields are "name=value"
+ * (text) or "name=@path" (file), NULL-terminated. query may be NULL
+ * ("fail_on=fail"). */
+void pft_upload(const char *base, const char *project, const char *token, const char *const *fields,
+                const char *query, const char *extra_header, struct pft_resp *out);
+/* Row counts of every table of the store, as one string ("runs=3 ..."). */
+char *pft_row_counts(const char *conninfo);
+
 /* Value of a response header (malloc'ed) or NULL. */
 char *pft_header(const struct pft_resp *r, const char *name);
 void pft_resp_free(struct pft_resp *r);

@@ -1,0 +1,303 @@
+/* runs.c: typed queries of the runs API: projects as the upload sees
+ * them, baselines, stored function and benchmark statistics, and the one
+ * transaction that stores an upload. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "pf_mem.h"
+
+#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
+
+enum pf_code pf_db_project_load(struct pf_db *db, const char *name, struct pf_db_project *out,
+                                struct pf_err *err)
+{
+	const char *vals[1] = {name};
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, ST_PROJECT_LOAD, 1, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, "project", "project '%s' not found", name);
+	}
+	out->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(out->default_branch, sizeof out->default_branch, "%s", PQgetvalue(r, 0, 1));
+	out->settings_json = pf_xstrdup(PQgetvalue(r, 0, 2));
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_baseline_runs(struct pf_db *db, int64_t project_id, const char *branch, int max,
+                                 struct pf_db_baseline_run *out, size_t *n, struct pf_err *err)
+{
+	char pid[24], lim[16];
+	const char *vals[3] = {pid, branch, lim};
+	PGresult *r;
+	I64(pid, project_id);
+	I64(lim, max);
+	enum pf_code rc = pf_db_exec(db, ST_BASELINE_RUNS, 3, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	*n = 0;
+	for (int i = 0; i < PQntuples(r) && i < max; i++) {
+		out[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		snprintf(out[i].commit, sizeof out[i].commit, "%s", PQgetvalue(r, i, 1));
+		snprintf(out[i].runner, sizeof out[i].runner, "%s", PQgetvalue(r, i, 2));
+		(*n)++;
+	}
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_function_stats(struct pf_db *db, int64_t run_id, const char *kind,
+                                  struct pf_db_totals *totals,
+                                  void (*fn)(void *arg, const struct pf_db_fstat *row), void *arg,
+                                  struct pf_err *err)
+{
+	char id[24];
+	const char *vals[2] = {id, kind};
+	PGresult *r;
+	I64(id, run_id);
+	enum pf_code rc = pf_db_exec(db, ST_PROFILE_TOTALS, 2, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, kind, "run %lld has no %s profile",
+		                  (long long)run_id, kind);
+	}
+	snprintf(totals->sample_index, sizeof totals->sample_index, "%s", PQgetvalue(r, 0, 0));
+	snprintf(totals->unit, sizeof totals->unit, "%s", PQgetvalue(r, 0, 1));
+	totals->total = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	totals->total_samples = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	PQclear(r);
+	rc = pf_db_exec(db, ST_FUNCTION_STATS, 2, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct pf_db_fstat row = {
+		        .function = PQgetvalue(r, i, 0),
+		        .inline_bits = (int)strtol(PQgetvalue(r, i, 1), NULL, 10),
+		        .flat = strtoll(PQgetvalue(r, i, 2), NULL, 10),
+		        .cum = strtoll(PQgetvalue(r, i, 3), NULL, 10),
+		        .flat_samples = strtoll(PQgetvalue(r, i, 4), NULL, 10),
+		        .cum_samples = strtoll(PQgetvalue(r, i, 5), NULL, 10),
+		};
+		fn(arg, &row);
+	}
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_bench_samples(struct pf_db *db, const int64_t *runs, size_t n,
+                                 void (*fn)(void *arg, const char *benchmark, const char *unit,
+                                            const char *samples),
+                                 void *arg, struct pf_err *err)
+{
+	char arr[1024];
+	size_t used = 0;
+	const char *vals[1] = {arr};
+	PGresult *r;
+
+	used += (size_t)snprintf(arr, sizeof arr, "{");
+	for (size_t i = 0; i < n && used < sizeof arr - 32; i++)
+		used += (size_t)snprintf(arr + used, sizeof arr - used, "%s%lld", i ? "," : "",
+		                         (long long)runs[i]);
+	snprintf(arr + used, sizeof arr - used, "}");
+	enum pf_code rc = pf_db_exec(db, ST_BENCH_SAMPLES, 1, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++)
+		fn(arg, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_run_by_idem(struct pf_db *db, const char *project, const char *key, int64_t *id,
+                               char **report, struct pf_err *err)
+{
+	const char *vals[2] = {project, key};
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, ST_RUN_BY_IDEM, 2, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, "Idempotency-Key", "no run under this key");
+	}
+	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	*report = pf_xstrdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, ST_NEXT_RUN_ID, 0, NULL, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return PF_OK;
+}
+
+/* Run a statement whose result is not needed. */
+static enum pf_code run(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
+                        const int *lens, const int *fmts, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, st, n, vals, lens, fmts, &r, err);
+	if (rc == PF_OK)
+		PQclear(r);
+	return rc;
+}
+
+struct store_ctx {
+	const struct pf_db_run_row *r;
+	bool promoted;
+};
+
+static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
+{
+	struct store_ctx *c = arg;
+	const struct pf_db_run_row *r = c->r;
+	char id[24], pid[24], pr[16], rt[4][32];
+	const char *vals[15];
+	PGresult *res;
+	enum pf_code rc;
+
+	c->promoted = false;
+	vals[0] = r->project;
+	rc = run(db, ST_PROJECT_ENSURE, 1, vals, NULL, NULL, err);
+	if (rc)
+		return rc;
+	/* the project's row lock serialises baseline changes (DESIGN §5) */
+	rc = pf_db_exec(db, ST_PROJECT_LOCK, 1, vals, NULL, NULL, &res, err);
+	if (rc)
+		return rc;
+	int64_t project_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	bool on_default = r->branch && strcmp(PQgetvalue(res, 0, 1), r->branch) == 0;
+	PQclear(res);
+
+	I64(id, r->id);
+	I64(pid, project_id);
+	I64(pr, r->pr);
+	for (int i = 0; i < 4; i++)
+		snprintf(rt[i], sizeof rt[i], "%.1f", r->ratings[i]);
+	const char *run_vals[15] = {id,
+	                            pid,
+	                            r->branch,
+	                            r->commit,
+	                            r->base_branch,
+	                            r->pr > 0 ? pr : NULL,
+	                            r->ci_url,
+	                            r->runner,
+	                            r->idem_key,
+	                            r->verdict,
+	                            isnan(r->ratings[0]) ? NULL : rt[0],
+	                            isnan(r->ratings[1]) ? NULL : rt[1],
+	                            isnan(r->ratings[2]) ? NULL : rt[2],
+	                            isnan(r->ratings[3]) ? NULL : rt[3],
+	                            r->report_json};
+	rc = run(db, ST_RUN_INSERT, 15, run_vals, NULL, NULL, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r->n_artifacts; i++) {
+		const char *av[3] = {id, r->art_kind[i], (const char *)r->art_data[i]};
+		int lens[3] = {0, 0, (int)r->art_len[i]}, fmts[3] = {0, 0, 1};
+		rc = run(db, ST_ARTIFACT_INSERT, 3, av, lens, fmts, err);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < r->n_profiles; i++) {
+		char total[24], samples[24];
+		const struct pf_db_totals *t = &r->prof_totals[i];
+		I64(total, t->total);
+		I64(samples, t->total_samples);
+		const char *tv[6] = {id, r->prof_kind[i], t->sample_index, t->unit, total, samples};
+		rc = run(db, ST_TOTALS_INSERT, 6, tv, NULL, NULL, err);
+		if (rc)
+			return rc;
+		const char *fv[3] = {id, r->prof_kind[i], r->fstats_json[i]};
+		rc = run(db, ST_FSTATS_INSERT, 3, fv, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	if (r->bstats_json) {
+		const char *bv[2] = {id, r->bstats_json};
+		rc = run(db, ST_BSTATS_INSERT, 2, bv, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	if (r->gates_json) {
+		const char *gv[2] = {id, r->gates_json};
+		rc = run(db, ST_GATES_INSERT, 2, gv, NULL, NULL, err);
+		if (rc)
+			return rc;
+	}
+	if (r->auto_promote && on_default && strcmp(r->verdict, "fail") != 0) {
+		const char *pv[4] = {pid, r->branch, id, "auto"};
+		rc = run(db, ST_BASELINE_PROMOTE, 4, pv, NULL, NULL, err);
+		if (rc)
+			return rc;
+		c->promoted = true;
+	}
+	return PF_OK;
+}
+
+enum pf_code pf_db_run_store(struct pf_db *db, const struct pf_db_run_row *r, bool *promoted,
+                             struct pf_err *err)
+{
+	struct store_ctx c = {.r = r};
+	enum pf_code rc = pf_db_tx_run(db, store_tx, &c, err);
+	if (promoted)
+		*promoted = rc == PF_OK && c.promoted;
+	return rc;
+}
+
+enum pf_code pf_db_run_get(struct pf_db *db, int64_t run_id, char **report, char project[80],
+                           struct pf_err *err)
+{
+	char id[24];
+	const char *vals[1] = {id};
+	PGresult *r;
+	I64(id, run_id);
+	enum pf_code rc = pf_db_exec(db, ST_RUN_GET, 1, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, "id", "run %lld not found",
+		                  (long long)run_id);
+	}
+	*report = pf_xstrdup(PQgetvalue(r, 0, 0));
+	snprintf(project, 80, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *kind, uint8_t **data,
+                                size_t *len, struct pf_err *err)
+{
+	char id[24];
+	const char *vals[2] = {id, kind};
+	PGresult *r;
+	I64(id, run_id);
+	enum pf_code rc = pf_db_exec(db, ST_ARTIFACT_GET, 2, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, "kind", "run %lld has no %s upload",
+		                  (long long)run_id, kind);
+	}
+	*len = (size_t)PQgetlength(r, 0, 0);
+	*data = pf_xmalloc(*len + 1);
+	memcpy(*data, PQgetvalue(r, 0, 0), *len);
+	PQclear(r);
+	return PF_OK;
+}

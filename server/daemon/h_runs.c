@@ -1,0 +1,185 @@
+/* h_runs.c: reading a stored run: GET /v1/runs/{id} (the report),
+ * /comment.md, /junit.xml, /profiles/{kind} (the upload, byte for byte),
+ * /profiles/{kind}/speedscope.json and /profiles/{kind}/top?n=N. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "functab.h"
+#include "gate.h"
+#include "parse.h"
+#include "pf_mem.h"
+#include "pprof.h"
+#include "speedscope.h"
+
+/* Load run {id}'s report, checking the token's project. *report is a new
+ * reference. */
+static enum pf_code load_run(struct pf_req *req, int64_t *id, json_t **report, struct pf_err *err)
+{
+	const char *ids = pf_req_param(req, "id");
+	char project[80], *text;
+	json_error_t je;
+	enum pf_code rc;
+
+	if (!pf_parse_i64(ids, id) || *id <= 0)
+		return pf_err_set(err, PF_E_NOT_FOUND, "id",
+		                  "no run '%.40s': run ids are positive numbers", ids);
+	rc = pf_db_run_get(pf_req_db(req), *id, &text, project, err);
+	if (rc)
+		return rc;
+	rc = pf_req_check_project(req, project, err);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	*report = json_loads(text, 0, &je);
+	free(text);
+	if (!*report)
+		return pf_err_set(err, PF_E_INTERNAL, NULL,
+		                  "stored report of run %lld is not JSON: %s", (long long)*id,
+		                  je.text);
+	return PF_OK;
+}
+
+enum pf_code pf_h_run_get(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	int64_t id;
+	json_t *report;
+	enum pf_code rc = load_run(req, &id, &report, err);
+	if (rc)
+		return rc;
+	pf_reply_json(reply, 200, report);
+	return PF_OK;
+}
+
+enum pf_code pf_h_run_comment(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	int64_t id;
+	json_t *report;
+	enum pf_code rc = load_run(req, &id, &report, err);
+	if (rc)
+		return rc;
+	char *md = pf_report_markdown(report, 65536);
+	json_decref(report);
+	if (!md)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the comment");
+	pf_reply_take(reply, 200, "text/markdown; charset=utf-8", md, strlen(md));
+	return PF_OK;
+}
+
+enum pf_code pf_h_run_junit(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	int64_t id;
+	json_t *report;
+	enum pf_code rc = load_run(req, &id, &report, err);
+	if (rc)
+		return rc;
+	char *xml = pf_report_junit(report);
+	json_decref(report);
+	if (!xml)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the JUnit XML");
+	pf_reply_take(reply, 200, "application/xml; charset=utf-8", xml, strlen(xml));
+	return PF_OK;
+}
+
+/* The raw upload of {kind} of run {id}. */
+static enum pf_code load_artifact(struct pf_req *req, const char **kind, uint8_t **data,
+                                  size_t *len, bool profile_only, struct pf_err *err)
+{
+	int64_t id;
+	json_t *report;
+	enum pf_code rc;
+
+	*kind = pf_req_param(req, "kind");
+	if (strcmp(*kind, "cpu") != 0 && strcmp(*kind, "heap") != 0 &&
+	    (profile_only || (strcmp(*kind, "bench") != 0 && strcmp(*kind, "report") != 0)))
+		return pf_err_set(err, PF_E_NOT_FOUND, "kind",
+		                  profile_only
+		                          ? "profile kind must be cpu or heap, not '%.40s'"
+		                          : "kind must be cpu, heap, bench or report, not '%.40s'",
+		                  *kind);
+	rc = load_run(req, &id, &report, err); /* existence and project check */
+	if (rc)
+		return rc;
+	json_decref(report);
+	return pf_db_artifact_get(pf_req_db(req), id, *kind, data, len, err);
+}
+
+enum pf_code pf_h_run_profile(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	const char *kind;
+	uint8_t *data;
+	size_t len;
+	enum pf_code rc = load_artifact(req, &kind, &data, &len, false, err);
+	if (rc)
+		return rc;
+	const char *ctype = strcmp(kind, "bench") == 0    ? "text/plain; charset=utf-8"
+	                    : strcmp(kind, "report") == 0 ? "application/json"
+	                                                  : "application/octet-stream";
+	pf_reply_take(reply, 200, ctype, (char *)data, len);
+	return PF_OK;
+}
+
+/* Decode the stored profile {kind} of run {id} into the request's arena. */
+static enum pf_code load_profile(struct pf_req *req, const char **kind, struct pf_profile **p,
+                                 struct pf_err *err)
+{
+	uint8_t *data;
+	size_t len;
+	struct pf_pprof_limits lim = pf_pprof_limits_default();
+	enum pf_code rc = load_artifact(req, kind, &data, &len, true, err);
+	if (rc)
+		return rc;
+	lim.max_bytes = (size_t)req->d->cfg.max_profile_mb * 1024 * 1024;
+	rc = pf_pprof_decode(data, len, &lim, &req->arena, p, err);
+	free(data);
+	return rc;
+}
+
+enum pf_code pf_h_run_speedscope(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	const char *kind;
+	struct pf_profile *p;
+	json_t *doc;
+	char name[64];
+	enum pf_code rc = load_profile(req, &kind, &p, err);
+	if (rc)
+		return rc;
+	snprintf(name, sizeof name, "run %s %s", pf_req_param(req, "id"), kind);
+	int idx = strcmp(kind, "cpu") == 0 ? pf_pprof_gate_index(p)
+	                                   : pf_pprof_sample_index(p, "alloc_space", NULL);
+	rc = pf_speedscope_json(p, idx, name, &doc, err);
+	if (rc)
+		return rc;
+	pf_reply_json(reply, 200, doc);
+	return PF_OK;
+}
+
+enum pf_code pf_h_run_top(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	const char *kind, *ns = pf_req_query(req, "n"), *si = pf_req_query(req, "sample_index");
+	struct pf_profile *p;
+	struct pf_functab *t;
+	int64_t n = 50;
+	enum pf_code rc;
+
+	if (ns && (!pf_parse_i64(ns, &n) || n < 0 || n > 1000000))
+		return pf_err_set(err, PF_E_BAD_REQUEST, "n",
+		                  "n must be 0 (all) to 1000000, not '%.20s'", ns);
+	rc = load_profile(req, &kind, &p, err);
+	if (rc)
+		return rc;
+	int idx = si                         ? pf_pprof_sample_index(p, si, err)
+	          : strcmp(kind, "cpu") == 0 ? pf_pprof_gate_index(p)
+	                                     : pf_pprof_sample_index(p, "alloc_space", err);
+	if (idx < 0)
+		return pf_err_set(err, PF_E_BAD_REQUEST, "sample_index", "%s", err->msg);
+	rc = pf_functab_build(p, idx, NULL, &req->arena, &t, err);
+	if (rc)
+		return rc;
+	json_t *j = pf_functab_json(t, (size_t)n);
+	if (!j)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the table");
+	pf_reply_json(reply, 200, j);
+	return PF_OK;
+}

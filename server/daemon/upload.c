@@ -1,0 +1,238 @@
+/* upload.c: engine inputs from uploads and from the store, store rows from
+ * engine outputs. The baseline window is rebuilt from function_stats and
+ * bench_stats, never by re-parsing stored profiles (DESIGN §6). */
+#include "upload.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf_mem.h"
+#include "pprof.h"
+
+enum pf_code pf_upload_profile(const uint8_t *data, size_t len, const char *kind, size_t max_bytes,
+                               struct pf_arena *arena, struct pf_functab **out, struct pf_err *err)
+{
+	struct pf_pprof_limits lim = pf_pprof_limits_default();
+	struct pf_profile *p;
+	enum pf_code rc;
+	int idx;
+
+	lim.max_bytes = max_bytes;
+	rc = pf_pprof_decode(data, len, &lim, arena, &p, err);
+	if (rc)
+		goto fail;
+	if (strcmp(kind, "cpu") == 0) {
+		idx = pf_pprof_gate_index(p);
+		if (idx < 0) {
+			rc = pf_err_set(err, PF_E_BAD_PROFILE, kind, "profile has no sample types");
+			goto fail;
+		}
+	} else {
+		idx = pf_pprof_sample_index(p, "alloc_space", err);
+		if (idx < 0) {
+			rc = err->code ? err->code : PF_E_BAD_PROFILE;
+			goto fail;
+		}
+	}
+	rc = pf_functab_build(p, idx, NULL, arena, out, err);
+	if (rc)
+		goto fail;
+	return PF_OK;
+fail:
+	err->code = rc;
+	snprintf(err->field, sizeof err->field, "%s", kind);
+	pf_err_prefix(err, kind);
+	return rc;
+}
+
+struct rows {
+	struct pf_arena *arena;
+	struct pf_functab_row *rows;
+	size_t n, cap;
+	bool failed;
+};
+
+static void add_row(void *arg, const struct pf_db_fstat *f)
+{
+	struct rows *r = arg;
+	if (r->failed)
+		return;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 256;
+		struct pf_functab_row *nr =
+		        pf_arena_realloc(r->arena, r->rows, r->n * sizeof *nr, cap * sizeof *nr);
+		if (!nr) {
+			r->failed = true;
+			return;
+		}
+		r->rows = nr;
+		r->cap = cap;
+	}
+	struct pf_functab_row *row = &r->rows[r->n];
+	row->name = pf_arena_strdup(r->arena, f->function);
+	if (!row->name) {
+		r->failed = true;
+		return;
+	}
+	row->inl = (unsigned)f->inline_bits;
+	row->flat = f->flat;
+	row->cum = f->cum;
+	row->flat_samples = f->flat_samples;
+	row->cum_samples = f->cum_samples;
+	r->n++;
+}
+
+enum pf_code pf_upload_baseline_functab(struct pf_db *db, const int64_t *runs, size_t n,
+                                        const char *kind, struct pf_arena *arena,
+                                        struct pf_functab **out, struct pf_err *err)
+{
+	const struct pf_functab **tabs = pf_arena_calloc(arena, n ? n : 1, sizeof *tabs);
+	size_t ntabs = 0;
+
+	*out = NULL;
+	if (!tabs)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory for the baseline");
+	for (size_t i = 0; i < n; i++) {
+		struct pf_db_totals t;
+		struct rows r = {.arena = arena};
+		enum pf_code rc = pf_db_function_stats(db, runs[i], kind, &t, add_row, &r, err);
+		if (rc == PF_E_NOT_FOUND)
+			continue; /* that baseline run had no profile of this kind */
+		if (rc)
+			return rc;
+		if (r.failed)
+			return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory for the baseline");
+		struct pf_functab *ft = pf_arena_calloc(arena, 1, sizeof *ft);
+		if (!ft)
+			return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory for the baseline");
+		ft->sample_index = pf_arena_strdup(arena, t.sample_index);
+		ft->unit = pf_arena_strdup(arena, t.unit);
+		ft->total = t.total;
+		ft->total_samples = t.total_samples;
+		ft->rows = r.rows;
+		ft->n_rows = r.n;
+		tabs[ntabs++] = ft;
+	}
+	if (ntabs == 0)
+		return PF_OK;
+	return pf_functab_merge(tabs, ntabs, arena, out, err);
+}
+
+struct bench_text {
+	struct pf_buf buf;
+};
+
+static void add_samples(void *arg, const char *benchmark, const char *unit, const char *samples)
+{
+	struct bench_text *t = arg;
+	const char *p = samples;
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		pf_buf_printf(&t->buf, "Benchmark%s 1 %.*s %s\n", benchmark, (int)len, p, unit);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, size_t n,
+                                      struct pf_arena *arena, struct pf_benchset **out,
+                                      struct pf_err *err)
+{
+	struct bench_text t;
+	enum pf_code rc;
+
+	*out = NULL;
+	if (n == 0)
+		return PF_OK;
+	pf_buf_init(&t.buf, 0);
+	rc = pf_db_bench_samples(db, runs, n, add_samples, &t, err);
+	if (rc == PF_OK && pf_buf_status(&t.buf) != PF_OK)
+		rc = pf_err_set(err, PF_E_NOMEM, NULL, "out of memory for the baseline benchmarks");
+	if (rc == PF_OK && t.buf.len > 0) {
+		struct pf_bench_limits lim;
+		pf_bench_limits_default(&lim);
+		lim.max_bytes = t.buf.len + 1;
+		rc = pf_bench_parse(t.buf.data, t.buf.len, &lim, arena, out, err);
+		if (rc)
+			pf_err_prefix(err, "stored baseline benchmarks");
+	}
+	pf_buf_free(&t.buf);
+	return rc;
+}
+
+char *pf_upload_fstats_json(const struct pf_functab *t)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct pf_functab_row *r = &t->rows[i];
+		double fp = t->total ? 100.0 * (double)r->flat / (double)t->total : 0;
+		double cp = t->total ? 100.0 * (double)r->cum / (double)t->total : 0;
+		json_array_append_new(a, json_pack("{s:o, s:i, s:I, s:I, s:f, s:f, s:I, s:I}", "f",
+		                                   pf_json_text(r->name), "i", (int)r->inl, "flat",
+		                                   (json_int_t)r->flat, "cum", (json_int_t)r->cum,
+		                                   "fp", fp, "cp", cp, "fs",
+		                                   (json_int_t)r->flat_samples, "cs",
+		                                   (json_int_t)r->cum_samples));
+	}
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
+                                   struct pf_err *err)
+{
+	struct pf_bench_cmp *cmp;
+	enum pf_code rc = pf_bench_compare(s, NULL, NULL, arena, &cmp, err);
+	if (rc)
+		return rc;
+	json_t *a = json_array();
+	for (size_t i = 0; i < cmp->nrows; i++) {
+		const struct pf_bench_row *r = &cmp->rows[i];
+		if (!r->has_base)
+			continue;
+		json_t *samples = json_array();
+		for (size_t k = 0; k < r->base.n; k++)
+			json_array_append_new(samples, json_real(r->base.sorted[k]));
+		json_array_append_new(
+		        a, json_pack("{s:o, s:s, s:I, s:f, s:o, s:o, s:o}", "b",
+		                     pf_json_text(r->name), "u", r->unit, "n",
+		                     (json_int_t)r->base.n, "m", r->base.median, "lo",
+		                     isfinite(r->base.ci_low) ? json_real(r->base.ci_low)
+		                                              : json_null(),
+		                     "hi",
+		                     isfinite(r->base.ci_high) ? json_real(r->base.ci_high)
+		                                               : json_null(),
+		                     "s", samples));
+	}
+	*out = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (!*out)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the benchmark rows");
+	return PF_OK;
+}
+
+enum pf_code pf_upload_project_layer(const json_t *settings, struct pf_policy_layer *layer,
+                                     struct pf_err *err)
+{
+	const json_t *pol = json_object_get(settings, "policy");
+	const char *key;
+	json_t *v;
+
+	memset(layer, 0, sizeof *layer);
+	if (!pol)
+		return PF_OK;
+	json_object_foreach((json_t *)pol, key, v)
+	{
+		if (!json_is_string(v))
+			return pf_err_set(err, PF_E_INTERNAL, key,
+			                  "stored project policy: %s is not a string", key);
+		enum pf_code rc = pf_policy_layer_set(layer, key, json_string_value(v), err);
+		if (rc)
+			return rc;
+	}
+	return PF_OK;
+}

@@ -1,0 +1,46 @@
+/* upload.h: the pieces of POST /v1/projects/{p}/runs that turn the parts of
+ * an upload and the stored baseline into engine inputs, and the engine's
+ * outputs into rows of the store. Used by h_upload.c. */
+#ifndef PF_UPLOAD_H
+#define PF_UPLOAD_H
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "bench.h"
+#include "db.h"
+#include "functab.h"
+#include "gate.h"
+#include "policy.h"
+
+/* Decode a pprof upload and build the function table of the gate's sample
+ * index (`cpu` for kind "cpu", `alloc_space` for kind "heap"). Errors name
+ * the field (kind). */
+enum pf_code pf_upload_profile(const uint8_t *data, size_t len, const char *kind, size_t max_bytes,
+                               struct pf_arena *arena, struct pf_functab **out,
+                               struct pf_err *err) PF_MUSTCHECK;
+
+/* The merged function table of kind over the stored baseline runs; *out
+ * NULL when none of them has that kind. */
+enum pf_code pf_upload_baseline_functab(struct pf_db *db, const int64_t *runs, size_t n,
+                                        const char *kind, struct pf_arena *arena,
+                                        struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;
+/* The merged benchmark samples of the stored baseline runs; *out NULL
+ * when none has benchmarks. */
+enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, size_t n,
+                                      struct pf_arena *arena, struct pf_benchset **out,
+                                      struct pf_err *err) PF_MUSTCHECK;
+
+/* Rows for function_stats ([{"f","i","flat","cum","fp","cp","fs","cs"}])
+ * and bench_stats ([{"b","u","n","m","lo","hi","s"}]) as JSON text
+ * (malloc'ed). */
+char *pf_upload_fstats_json(const struct pf_functab *t);
+enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
+                                   struct pf_err *err) PF_MUSTCHECK;
+
+/* The project's layer of the gate policy from its settings JSON
+ * ({"policy": {"AI_GATE_...": "value"}}); strings borrowed from settings. */
+enum pf_code pf_upload_project_layer(const json_t *settings, struct pf_policy_layer *layer,
+                                     struct pf_err *err) PF_MUSTCHECK;
+
+#endif

@@ -1,0 +1,106 @@
+#!/bin/sh
+# ci_flow.sh: the README's CI step, tried as a new user would: real curl
+# against a real `perfgate serve` and PostgreSQL (the throwaway cluster of
+# tests/run.sh). Base profiles on main (201, pass, promoted), a candidate on
+# a feature branch that fails the gate (curl exits 22 under
+# --fail-with-body), an A/A noise candidate that passes, then the
+# renderings and the raw profile back, byte for byte.
+set -u
+: "${PERFGATE_TEST_DATABASE_URL:?run through make test}"
+BIN=${PERFGATE_BIN:-build/perfgate}
+FX=${PERFGATE_FIXTURES:-tests/fixtures}
+work=$(mktemp -d /tmp/perfgate-e2e.XXXXXX)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+export PGOPTIONS="--client-min-messages=warning"
+psql "$PERFGATE_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS pft_e2e WITH (FORCE)" >/dev/null
+psql "$PERFGATE_TEST_DATABASE_URL" -qc "CREATE DATABASE pft_e2e" >/dev/null
+export PERFGATE_DATABASE_URL="$PERFGATE_TEST_DATABASE_URL dbname=pft_e2e"
+export PERFGATE_CONFIG=/dev/null
+"$BIN" migrate >/dev/null || not_ok "migrate"
+PERFGATE_TOKEN=$("$BIN" token create --scope upload --project myapp 2>/dev/null)
+READ_TOKEN=$("$BIN" token create --scope read 2>/dev/null)
+# port 0: the daemon picks a free port and logs it
+PERFGATE_LISTEN="127.0.0.1:0" "$BIN" serve 2>"$work/daemon.log" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$work"' EXIT
+port=""
+for i in $(seq 1 100); do
+	port=$(sed -n 's/.*perfgate listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/daemon.log")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+PERFGATE_URL="http://127.0.0.1:$port"
+
+cp "$FX/cpu_base.pb.gz" "$work/cpu.prof"
+cp "$FX/heap_base.pb.gz" "$work/mem.prof"
+cp "$FX/bench_base.txt" "$work/bench.txt"
+cd "$work"
+
+# 1. the base on main: the README's command, verbatim but for the values
+BRANCH=main SHA=1111111
+curl -sS --fail-with-body -H "Authorization: Bearer $PERFGATE_TOKEN" \
+  -F cpu=@cpu.prof -F heap=@mem.prof -F bench=@bench.txt \
+  -F branch="$BRANCH" -F commit="$SHA" -F AI_GATE_ENABLE="${AI_GATE_ENABLE:-false}" \
+  "$PERFGATE_URL/v1/projects/myapp/runs?fail_on=fail" -o report.json
+rc=$?
+check "base upload on main succeeds (curl exit $rc)" '[ $rc -eq 0 ]'
+check "base verdict is pass" '[ "$(jq -r .verdict report.json)" = pass ]'
+check "no baseline yet, said so" '[ "$(jq -r .baseline report.json)" = null ]'
+BASE_ID=$(jq -r .run_id report.json)
+
+# 2. the candidate on a feature branch, gates enabled: the step fails
+cp "$FX/cpu_cand.pb.gz" cpu.prof
+cp "$FX/heap_cand.pb.gz" mem.prof
+cp "$FX/bench_cand.txt" bench.txt
+BRANCH=feature-x SHA=2222222 AI_GATE_ENABLE=true
+curl -sS --fail-with-body -H "Authorization: Bearer $PERFGATE_TOKEN" \
+  -F cpu=@cpu.prof -F heap=@mem.prof -F bench=@bench.txt \
+  -F branch="$BRANCH" -F commit="$SHA" -F AI_GATE_ENABLE="${AI_GATE_ENABLE:-false}" \
+  "$PERFGATE_URL/v1/projects/myapp/runs?fail_on=fail" -o report.json 2>/dev/null
+rc=$?
+check "candidate fails the CI step (curl exit $rc = 22)" '[ $rc -eq 22 ]'
+check "candidate verdict is fail" '[ "$(jq -r .verdict report.json)" = fail ]'
+check "compared with run $BASE_ID of main" '[ "$(jq -r ".baseline.runs[0]" report.json)" = "$BASE_ID" ]'
+COUNT_REG=$(jq '.cpu_regressions | length' report.json)
+check "jq gate step counts regressions ($COUNT_REG)" '[ "$COUNT_REG" -ge 1 ]'
+check "cpu_hotspot names risk.(*Scorer).velocity" \
+  'jq -e "[.gates[] | select(.id == \"cpu_hotspot\") | .violations[].function] | any(test(\"risk\\\\.\\\\(\\\\*Scorer\\\\)\\\\.velocity\"))" report.json >/dev/null'
+check "new_hotspot names compliance.(*Screener).match" \
+  'jq -e "[.gates[] | select(.id == \"new_hotspot\") | .violations[].function] | any(test(\"Screener\\\\)\\\\.match\"))" report.json >/dev/null'
+CAND_ID=$(jq -r .run_id report.json)
+
+# 3. an A/A noise candidate passes
+cp "$FX/cpu_noise1.pb.gz" cpu.prof
+cp "$FX/heap_noise1.pb.gz" mem.prof
+cp "$FX/bench_noise1.txt" bench.txt
+BRANCH=feature-y SHA=3333333 AI_GATE_ENABLE=true
+curl -sS --fail-with-body -H "Authorization: Bearer $PERFGATE_TOKEN" \
+  -F cpu=@cpu.prof -F heap=@mem.prof -F bench=@bench.txt \
+  -F branch="$BRANCH" -F commit="$SHA" -F AI_GATE_ENABLE="${AI_GATE_ENABLE:-false}" \
+  "$PERFGATE_URL/v1/projects/myapp/runs?fail_on=fail" -o report.json
+rc=$?
+check "noise candidate passes (curl exit $rc)" '[ $rc -eq 0 ] && [ "$(jq -r .verdict report.json)" = pass ]'
+
+# 4. what a person reads afterwards
+H="Authorization: Bearer $READ_TOKEN"
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/comment.md" -o comment.md
+check "comment.md carries the marker" 'grep -q "<!-- perfgate:myapp/feature-x -->" comment.md'
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/junit.xml" -o junit.xml
+check "junit.xml is well-formed XML" 'xmllint --noout junit.xml'
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/profiles/cpu/speedscope.json" -o ss.json
+check "speedscope.json names its schema" \
+  '[ "$(jq -r ".[\"\$schema\"]" ss.json)" = "https://www.speedscope.app/file-format-schema.json" ]'
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/profiles/cpu" -o back.prof
+check "raw cpu profile is byte-identical to the upload" 'cmp -s back.prof "$FX/cpu_cand.pb.gz"'
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/profiles/bench" -o back.txt
+check "raw bench output is byte-identical" 'cmp -s back.txt "$FX/bench_cand.txt"'
+curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$BASE_ID" -o base.json
+check "GET /v1/runs/$BASE_ID gives the stored report" '[ "$(jq -r .run_id base.json)" = "$BASE_ID" ]'
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

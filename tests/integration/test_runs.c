@@ -1,0 +1,535 @@
+/* test_runs.c: the runs API end to end against a real daemon and
+ * PostgreSQL: uploads of the Go-made fixtures, baselines, the report and
+ * its renderings, raw profiles byte for byte, idempotency, fail_on, and a
+ * catalogue of bad uploads that must store nothing. */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pftest_srv.h"
+#include "testutil.h"
+
+static char *db;
+static struct pft_daemon d;
+static char *tok_up, *tok_read, *tok_shop, *tok_other;
+static char fx[512];
+
+static const char *fixture(const char *name)
+{
+	static char path[8][600];
+	static int next;
+	char *p = pf_test_fixture_path(name);
+	char *slot = path[next++ % 8];
+	snprintf(slot, 600, "%s", p);
+	free(p);
+	return slot;
+}
+
+static void setup(void)
+{
+	db = pft_fresh_db("runs");
+	ck_assert_int_eq(pft_migrate(db), 0);
+	tok_up = pft_token(db, "upload", NULL);
+	tok_read = pft_token(db, "read", NULL);
+	tok_shop = pft_token(db, "upload", "shop");
+	tok_other = pft_token(db, "upload", "other");
+	ck_assert_int_eq(pft_daemon_start(&d, db, NULL, NULL), 0);
+	char *p = pf_test_fixture_path("");
+	snprintf(fx, sizeof fx, "%s", p);
+	free(p);
+}
+
+static void teardown(void)
+{
+	pft_daemon_stop(&d);
+}
+
+static json_t *body_json(const struct pft_resp *r)
+{
+	json_error_t je;
+	json_t *j = json_loads(r->body, 0, &je);
+	ck_assert_msg(j != NULL, "not JSON (%ld): %.300s", r->status, r->body);
+	return j;
+}
+
+static void assert_error(const struct pft_resp *r, long status, const char *code, const char *field)
+{
+	json_t *j = body_json(r);
+	json_t *e = json_object_get(j, "error");
+	ck_assert_msg(r->status == status, "status %ld, want %ld: %.300s", r->status, status,
+	              r->body);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "code")), code);
+	if (field)
+		ck_assert_str_eq(json_string_value(json_object_get(e, "field")), field);
+	json_decref(j);
+}
+
+static char cpu_base[600], heap_base[600], bench_base[600];
+
+static void upload_fixture_files(const char *cpu, const char *heap, const char *bench,
+                                 const char *branch, const char *extra, const char *query,
+                                 const char *header, struct pft_resp *r)
+{
+	char f1[700], f2[700], f3[700], f4[300];
+	const char *fields[8];
+	int n = 0;
+	if (cpu) {
+		snprintf(f1, sizeof f1, "cpu=@%s", fixture(cpu));
+		fields[n++] = f1;
+	}
+	if (heap) {
+		snprintf(f2, sizeof f2, "heap=@%s", fixture(heap));
+		fields[n++] = f2;
+	}
+	if (bench) {
+		snprintf(f3, sizeof f3, "bench=@%s", fixture(bench));
+		fields[n++] = f3;
+	}
+	snprintf(f4, sizeof f4, "branch=%s", branch);
+	fields[n++] = f4;
+	if (extra)
+		fields[n++] = extra;
+	fields[n++] = "commit=0123abc";
+	fields[n] = NULL;
+	pft_upload(d.base, "shop", tok_up, fields, query, header, r);
+}
+
+START_TEST(upload_base_then_candidate)
+{
+	struct pft_resp r;
+	(void)cpu_base;
+	(void)heap_base;
+	(void)bench_base;
+	upload_fixture_files("cpu_base.pb.gz", "heap_base.pb.gz", "bench_base.txt", "main", NULL,
+	                     NULL, NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	json_t *j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "pass");
+	ck_assert(json_is_null(json_object_get(j, "baseline")));
+	json_int_t base_id = json_integer_value(json_object_get(j, "run_id"));
+	ck_assert_int_gt(base_id, 0);
+	char *loc = pft_header(&r, "Location"), want[64];
+	snprintf(want, sizeof want, "/v1/runs/%lld", (long long)base_id);
+	ck_assert_str_eq(loc, want);
+	free(loc);
+	json_decref(j);
+	pft_resp_free(&r);
+	char *n = pft_sql(db, "SELECT count(*) FROM baselines");
+	ck_assert_str_eq(n, "1");
+	free(n);
+
+	/* the candidate fails with ?fail_on=fail: 422 with the report */
+	upload_fixture_files("cpu_cand.pb.gz", "heap_cand.pb.gz", "bench_cand.txt", "feature-x",
+	                     "AI_GATE_ENABLE=true", "fail_on=fail", NULL, &r);
+	ck_assert_msg(r.status == 422, "%ld %.500s", r.status, r.body);
+	j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "fail");
+	json_t *base = json_object_get(j, "baseline");
+	ck_assert_str_eq(json_string_value(json_object_get(base, "branch")), "main");
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(base, "runs"), 0)),
+	                 base_id);
+	json_t *regs = json_object_get(j, "cpu_regressions");
+	ck_assert_int_ge(json_array_size(regs), 1);
+	ck_assert_ptr_nonnull(strstr(r.body, "risk.(*Scorer).velocity"));
+	json_decref(j);
+	pft_resp_free(&r);
+	/* a failing run on a feature branch is not promoted */
+	n = pft_sql(db, "SELECT count(*) FROM baselines");
+	ck_assert_str_eq(n, "1");
+	free(n);
+
+	/* an A/A noise candidate passes */
+	upload_fixture_files("cpu_noise1.pb.gz", "heap_noise1.pb.gz", "bench_noise1.txt",
+	                     "feature-y", "AI_GATE_ENABLE=true", "fail_on=fail", NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "pass");
+	json_decref(j);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(read_back_a_run)
+{
+	struct pft_resp r;
+	char url[256];
+	char *id = pft_sql(db, "SELECT min(id) FROM runs");
+	snprintf(url, sizeof url, "%s/v1/runs/%s", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	json_t *j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "project")), "shop");
+	json_decref(j);
+	pft_resp_free(&r);
+
+	snprintf(url, sizeof url, "%s/v1/runs/%s/comment.md", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<!-- perfgate:shop/main -->"));
+	pft_resp_free(&r);
+
+	snprintf(url, sizeof url, "%s/v1/runs/%s/junit.xml", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<testsuite"));
+	pft_resp_free(&r);
+
+	/* the raw profile, byte for byte */
+	size_t len;
+	uint8_t *want = pf_test_read_fixture("cpu_base.pb.gz", &len);
+	snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/cpu", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.len, len);
+	ck_assert(memcmp(r.body, want, len) == 0);
+	free(want);
+	pft_resp_free(&r);
+
+	snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/cpu/speedscope.json", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "speedscope"));
+	pft_resp_free(&r);
+
+	snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/heap/top?n=5", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "sample_index")), "alloc_space");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "functions")), 5);
+	json_decref(j);
+	pft_resp_free(&r);
+	free(id);
+}
+END_TEST
+
+START_TEST(idempotent_retry)
+{
+	struct pft_resp r1, r2;
+	char *before = pft_sql(db, "SELECT count(*) FROM runs");
+	upload_fixture_files(NULL, NULL, "bench_noise2.txt", "retry", NULL, NULL,
+	                     "Idempotency-Key: ci-123-attempt", &r1);
+	ck_assert_msg(r1.status == 201, "%ld %.300s", r1.status, r1.body);
+	upload_fixture_files(NULL, NULL, "bench_noise2.txt", "retry", NULL, NULL,
+	                     "Idempotency-Key: ci-123-attempt", &r2);
+	ck_assert_int_eq(r2.status, 200);
+	json_t *a = body_json(&r1), *b = body_json(&r2);
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "run_id")),
+	                 json_integer_value(json_object_get(b, "run_id")));
+	json_decref(a);
+	json_decref(b);
+	char *after = pft_sql(db, "SELECT count(*) FROM runs");
+	ck_assert_int_eq(strtol(after, NULL, 10), strtol(before, NULL, 10) + 1);
+	free(before);
+	free(after);
+	pft_resp_free(&r1);
+	pft_resp_free(&r2);
+}
+END_TEST
+
+/* ---- the catalogue of bad uploads: right status, nothing stored ---- */
+
+struct bad_case {
+	const char *name;
+	const char *fields[6];
+	const char *token; /* "up", "read", "other", "none" */
+	const char *project;
+	const char *query;
+	long status;
+	const char *code;
+	const char *field;
+};
+
+static char junk_path[256], empty_path[256], nobench_path[256], badgz_path[256],
+        badreport_path[256];
+
+static void write_inputs(void)
+{
+	static const char junk[] = "\x08\x01\x12\xff\xff\xff\xff\x0f garbage that is not pprof";
+	char *p = pf_test_write_temp(junk, sizeof junk - 1, ".pb");
+	snprintf(junk_path, sizeof junk_path, "cpu=@%s", p);
+	free(p);
+	p = pf_test_write_temp("", 0, ".pb");
+	snprintf(empty_path, sizeof empty_path, "cpu=@%s", p);
+	free(p);
+	static const char nob[] = "goos: linux\nPASS\nok  \texample.com/x\t0.1s\n";
+	p = pf_test_write_temp(nob, sizeof nob - 1, ".txt");
+	snprintf(nobench_path, sizeof nobench_path, "bench=@%s", p);
+	free(p);
+	size_t len;
+	uint8_t *gz = pf_test_read_fixture("cpu_base.pb.gz", &len);
+	p = pf_test_write_temp(gz, len / 2, ".pb.gz"); /* truncated gzip */
+	snprintf(badgz_path, sizeof badgz_path, "cpu=@%s", p);
+	free(p);
+	free(gz);
+	static const char rep[] = "{\"cpu_regressions\": [1, 2]}";
+	p = pf_test_write_temp(rep, sizeof rep - 1, ".json");
+	snprintf(badreport_path, sizeof badreport_path, "report=@%s", p);
+	free(p);
+}
+
+START_TEST(bad_uploads_store_nothing)
+{
+	char cpu[700];
+	write_inputs();
+	snprintf(cpu, sizeof cpu, "cpu=@%s", fixture("cpu_base.pb.gz"));
+	const struct bad_case cases[] = {
+	        {"no file", {"branch=x", NULL}, "up", "shop", NULL, 400, "bad_request", "cpu"},
+	        {"unknown field",
+	         {cpu, "branch=x", "colour=red", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_request",
+	         "colour"},
+	        {"missing branch", {cpu, NULL}, "up", "shop", NULL, 400, "bad_request", "branch"},
+	        {"junk profile",
+	         {junk_path, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_profile",
+	         "cpu"},
+	        {"empty profile",
+	         {empty_path, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "empty_input",
+	         "cpu"},
+	        {"truncated gzip",
+	         {badgz_path, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_profile",
+	         "cpu"},
+	        {"bench without results",
+	         {nobench_path, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "empty_input",
+	         "bench"},
+	        {"bad analyzer report",
+	         {badreport_path, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_report",
+	         "report"},
+	        {"non-numeric gate value",
+	         {cpu, "branch=x", "AI_GATE_CPU_REG_MAX=lots", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_config",
+	         "AI_GATE_CPU_REG_MAX"},
+	        {"unknown gate key",
+	         {cpu, "branch=x", "AI_GATE_CPU_MAX=3", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_config",
+	         "AI_GATE_CPU_MAX"},
+	        {"bad pr",
+	         {cpu, "branch=x", "pr=twelve", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_request",
+	         "pr"},
+	        {"control char in branch",
+	         {cpu, "branch=a\tb", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_request",
+	         "branch"},
+	        {"bad fail_on",
+	         {cpu, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         "fail_on=maybe",
+	         400,
+	         "bad_request",
+	         "fail_on"},
+	        {"bad project name",
+	         {cpu, "branch=x", NULL},
+	         "up",
+	         "sh~op",
+	         NULL,
+	         400,
+	         "bad_request",
+	         "project"},
+	        {"path injection",
+	         {cpu, "branch=x", NULL},
+	         "up",
+	         "..%2f..%2fetc",
+	         NULL,
+	         404,
+	         "not_found",
+	         NULL},
+	        {"no token",
+	         {cpu, "branch=x", NULL},
+	         "none",
+	         "shop",
+	         NULL,
+	         401,
+	         "unauthorized",
+	         NULL},
+	        {"read token",
+	         {cpu, "branch=x", NULL},
+	         "read",
+	         "shop",
+	         NULL,
+	         403,
+	         "forbidden",
+	         NULL},
+	        {"other project's token",
+	         {cpu, "branch=x", NULL},
+	         "other",
+	         "shop",
+	         NULL,
+	         403,
+	         "forbidden",
+	         "project"},
+	        {"file sent twice",
+	         {cpu, cpu, "branch=x", NULL},
+	         "up",
+	         "shop",
+	         NULL,
+	         400,
+	         "bad_request",
+	         "cpu"},
+	};
+	char *before = pft_row_counts(db);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct bad_case *c = &cases[i];
+		const char *tok = strcmp(c->token, "up") == 0      ? tok_up
+		                  : strcmp(c->token, "read") == 0  ? tok_read
+		                  : strcmp(c->token, "other") == 0 ? tok_other
+		                                                   : NULL;
+		struct pft_resp r;
+		pft_upload(d.base, c->project, tok, c->fields, c->query, NULL, &r);
+		ck_assert_msg(r.status == c->status, "%s: status %ld, want %ld: %.300s", c->name,
+		              r.status, c->status, r.body);
+		assert_error(&r, c->status, c->code, c->field);
+		pft_resp_free(&r);
+		char *after = pft_row_counts(db);
+		ck_assert_msg(strcmp(before, after) == 0, "%s stored something: %s -> %s", c->name,
+		              before, after);
+		free(after);
+	}
+	free(before);
+	(void)tok_shop;
+}
+END_TEST
+
+START_TEST(bad_bodies_store_nothing)
+{
+	struct pft_resp r;
+	char url[256];
+	char *before = pft_row_counts(db);
+	snprintf(url, sizeof url, "%s/v1/projects/shop/runs", d.base);
+	/* wrong media type */
+	pft_http("POST", url, tok_up, "application/json", "{}", 2, NULL, &r);
+	assert_error(&r, 415, "unsupported_media_type", "Content-Type");
+	pft_resp_free(&r);
+	/* truncated multipart: the closing boundary never comes */
+	static const char trunc[] =
+	        "--XyZ\r\nContent-Disposition: form-data; name=\"branch\"\r\n\r\n"
+	        "main\r\n--XyZ\r\nContent-Disposition: form-data; name=\"cpu\";"
+	        " filename=\"cpu.prof\"\r\nContent-Type: application/octet-stream"
+	        "\r\n\r\n\x1f\x8b\x08\x00 partial";
+	pft_http("POST", url, tok_up, "multipart/form-data; boundary=XyZ", trunc, sizeof trunc - 1,
+	         NULL, &r);
+	assert_error(&r, 400, "bad_multipart", NULL);
+	pft_resp_free(&r);
+	/* multipart without a boundary */
+	pft_http("POST", url, tok_up, "multipart/form-data", "x", 1, NULL, &r);
+	assert_error(&r, 400, "bad_multipart", "Content-Type");
+	pft_resp_free(&r);
+	/* unknown run, malformed id, unknown kind */
+	snprintf(url, sizeof url, "%s/v1/runs/999999", d.base);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 404, "not_found", "id");
+	pft_resp_free(&r);
+	snprintf(url, sizeof url, "%s/v1/runs/abc", d.base);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 404, "not_found", "id");
+	pft_resp_free(&r);
+	snprintf(url, sizeof url, "%s/v1/runs/1/profiles/stack", d.base);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 404, "not_found", "kind");
+	pft_resp_free(&r);
+	char *after = pft_row_counts(db);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* still serving */
+	snprintf(url, sizeof url, "%s/healthz", d.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(oversized_upload_is_413)
+{
+	struct pft_daemon small;
+	struct pft_resp r;
+	const char *env[] = {"PERFGATE_MAX_UPLOAD_MB=1", NULL};
+	char *big = malloc(3 * 1024 * 1024), *path, field[300];
+	memset(big, 'x', 3 * 1024 * 1024);
+	path = pf_test_write_temp(big, 3 * 1024 * 1024, ".pb");
+	free(big);
+	snprintf(field, sizeof field, "cpu=@%s", path);
+	const char *fields[] = {field, "branch=x", NULL};
+	char *before = pft_row_counts(db);
+	ck_assert_int_eq(pft_daemon_start(&small, db, env, NULL), 0);
+	pft_upload(small.base, "shop", tok_up, fields, NULL, NULL, &r);
+	assert_error(&r, 413, "too_large", NULL);
+	pft_resp_free(&r);
+	pft_daemon_stop(&small);
+	char *after = pft_row_counts(db);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("runs");
+	TCase *tc = tcase_create("api");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, upload_base_then_candidate);
+	tcase_add_test(tc, read_back_a_run);
+	tcase_add_test(tc, idempotent_retry);
+	tcase_add_test(tc, bad_uploads_store_nothing);
+	tcase_add_test(tc, bad_bodies_store_nothing);
+	tcase_add_test(tc, oversized_upload_is_413);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -136,6 +136,62 @@ static const struct {
                         1},
         [ST_ARTIFACT_GET] = {"artifact_get",
                              "SELECT bytes FROM artifacts WHERE run_id = $1 AND kind = $2", 2, 1},
+        [ST_RUNS_LIST] = {"runs_list",
+                          "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM ("
+                          " SELECT r.id, r.branch, r.commit_sha AS commit, r.base_branch, r.pr,"
+                          " r.runner, r.verdict, r.rating_cpu, r.rating_memory, r.rating_bench,"
+                          " r.rating_overall, r.created_at,"
+                          " EXISTS (SELECT 1 FROM baselines b WHERE b.run_id = r.id) AS baseline"
+                          " FROM runs r JOIN projects p ON p.id = r.project_id"
+                          " WHERE p.name = $1 AND ($2::text IS NULL OR r.branch = $2)"
+                          " AND ($3::bigint IS NULL OR r.id < $3)"
+                          " ORDER BY r.id DESC LIMIT $4) x",
+                          4},
+        [ST_BASELINE_LIST] =
+                {"baseline_list",
+                 "SELECT coalesce(json_agg(x ORDER BY x.promoted_at DESC, x.run_id DESC),"
+                 " '[]')::text FROM (SELECT b.run_id, r.commit_sha AS commit, r.runner,"
+                 " b.promoted_at, b.promoted_by FROM baselines b"
+                 " JOIN runs r ON r.id = b.run_id JOIN projects p ON p.id = b.project_id"
+                 " WHERE p.name = $1 AND b.branch = $2"
+                 " ORDER BY b.promoted_at DESC, b.run_id DESC LIMIT $3) x",
+                 3},
+        [ST_RUN_PROJECT] = {"run_project",
+                            "SELECT p.name, r.branch FROM runs r JOIN projects p"
+                            " ON p.id = r.project_id WHERE r.id = $1",
+                            1},
+        [ST_FEEDBACK_INSERT] =
+                {"feedback_insert",
+                 "INSERT INTO feedback (run_id, gate, false_positive, note, created_by)"
+                 " VALUES ($1, $2, $3, $4, $5) RETURNING json_build_object('id', id,"
+                 " 'run_id', run_id, 'gate', gate, 'false_positive', false_positive,"
+                 " 'note', note, 'created_by', created_by,"
+                 " 'created_at', created_at)::text",
+                 5},
+        [ST_GATE_STATS] = {"gate_stats",
+                           "WITH p AS (SELECT id FROM projects WHERE name = $1),"
+                           " g AS (SELECT gr.gate, count(*) AS evaluations,"
+                           "  count(*) FILTER (WHERE gr.status = 'warn') AS warnings,"
+                           "  count(*) FILTER (WHERE gr.status = 'fail') AS failures,"
+                           "  count(*) FILTER (WHERE gr.status IN ('warn', 'fail')) AS violations"
+                           "  FROM gate_results gr JOIN runs r ON r.id = gr.run_id"
+                           "  WHERE r.project_id = (SELECT id FROM p) GROUP BY gr.gate),"
+                           " f AS (SELECT fb.gate, count(*) FILTER (WHERE fb.false_positive) AS fp"
+                           "  FROM feedback fb JOIN runs r ON r.id = fb.run_id"
+                           "  WHERE r.project_id = (SELECT id FROM p) GROUP BY fb.gate)"
+                           " SELECT coalesce(json_agg(json_build_object('gate', g.gate,"
+                           " 'evaluations', g.evaluations, 'warnings', g.warnings,"
+                           " 'failures', g.failures, 'false_positives', coalesce(f.fp, 0),"
+                           " 'false_positive_rate', CASE WHEN g.violations = 0 THEN NULL"
+                           " ELSE round(coalesce(f.fp, 0)::numeric / g.violations, 4) END)"
+                           " ORDER BY g.gate), '[]')::text FROM g LEFT JOIN f ON f.gate = g.gate",
+                           1},
+        [ST_PROJECT_SAVE] = {"project_save",
+                             "INSERT INTO projects (name, default_branch, settings)"
+                             " VALUES ($1, $2, $3::jsonb) ON CONFLICT (name) DO UPDATE"
+                             " SET default_branch = EXCLUDED.default_branch,"
+                             " settings = EXCLUDED.settings, updated_at = now()",
+                             3},
 };
 
 struct pf_db *pf_db_new(const char *conninfo)

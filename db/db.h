@@ -176,4 +176,33 @@ enum pf_code pf_db_run_get(struct pf_db *db, int64_t id, char **report, char pro
 enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *kind, uint8_t **data,
                                 size_t *len, struct pf_err *err) PF_MUSTCHECK;
 
+/* ---- project resources (projects.c) ----------------------------------- */
+
+/* Runs of a project, newest first, as a JSON array text (malloc'ed);
+ * branch may be NULL; before_id 0 = from the newest. */
+enum pf_code pf_db_runs_list(struct pf_db *db, const char *project, const char *branch,
+                             int64_t before_id, int limit, char **json,
+                             struct pf_err *err) PF_MUSTCHECK;
+/* The current baseline set of branch (at most n runs) as JSON array text. */
+enum pf_code pf_db_baseline_list(struct pf_db *db, const char *project, const char *branch, int n,
+                                 char **json, struct pf_err *err) PF_MUSTCHECK;
+/* The project name and branch of a run; PF_E_NOT_FOUND. */
+enum pf_code pf_db_run_project(struct pf_db *db, int64_t run_id, char project[80], char branch[256],
+                               struct pf_err *err) PF_MUSTCHECK;
+/* Promote run to baseline of its branch under the project's row lock
+ * (several daemons, concurrent promotions: one consistent set). *added is
+ * false when it already was a baseline. */
+enum pf_code pf_db_promote(struct pf_db *db, int64_t run_id, const char *by, bool *added,
+                           struct pf_err *err) PF_MUSTCHECK;
+/* Record feedback; *json receives the stored row (malloc'ed). */
+enum pf_code pf_db_feedback_insert(struct pf_db *db, int64_t run_id, const char *gate,
+                                   bool false_positive, const char *note, const char *by,
+                                   char **json, struct pf_err *err) PF_MUSTCHECK;
+/* Per gate: evaluations, warnings, failures, false positives, rate. */
+enum pf_code pf_db_gate_stats(struct pf_db *db, const char *project, char **json,
+                              struct pf_err *err) PF_MUSTCHECK;
+/* Create or replace a project's default branch and settings. */
+enum pf_code pf_db_project_save(struct pf_db *db, const char *project, const char *default_branch,
+                                const char *settings_json, struct pf_err *err) PF_MUSTCHECK;
+
 #endif

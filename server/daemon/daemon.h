@@ -163,6 +163,12 @@ enum pf_code pf_h_run_junit(struct pf_req *, struct pf_reply *, struct pf_err *)
 enum pf_code pf_h_run_profile(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_run_speedscope(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_run_top(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_promote(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_run_feedback(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_project_put(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_project_runs(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_project_baseline(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_gate_stats(struct pf_req *, struct pf_reply *, struct pf_err *);
 
 /* Project names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
 bool pf_valid_project_name(const char *s);

@@ -3,12 +3,14 @@
  * /profiles/{kind}/speedscope.json and /profiles/{kind}/top?n=N. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon.h"
 #include "functab.h"
 #include "gate.h"
 #include "parse.h"
 #include "pf_mem.h"
+#include "policy.h"
 #include "pprof.h"
 #include "speedscope.h"
 
@@ -181,5 +183,91 @@ enum pf_code pf_h_run_top(struct pf_req *req, struct pf_reply *reply, struct pf_
 	if (!j)
 		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the table");
 	pf_reply_json(reply, 200, j);
+	return PF_OK;
+}
+
+/* Who acted, for the audit columns: "token:<id>" or "auth-off". */
+static const char *actor(struct pf_req *req)
+{
+	if (req->d->cfg.auth_off)
+		return "auth-off";
+	return pf_arena_printf(&req->arena, "token:%lld", (long long)req->token.id);
+}
+
+/* POST /v1/runs/{id}/promote: make the run a baseline of its branch. */
+enum pf_code pf_h_run_promote(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	int64_t id;
+	json_t *report;
+	bool added;
+	enum pf_code rc = load_run(req, &id, &report, err);
+	if (rc)
+		return rc;
+	json_decref(report);
+	rc = pf_db_promote(pf_req_db(req), id, actor(req), &added, err);
+	if (rc)
+		return rc;
+	pf_req_log(req, PF_LOG_INFO, "run %lld promoted to baseline by %s%s", (long long)id,
+	           actor(req), added ? "" : " (already was)");
+	pf_reply_json(reply, added ? 201 : 200,
+	              json_pack("{s:I, s:b, s:s}", "run_id", (json_int_t)id, "promoted", 1,
+	                        "promoted_by", actor(req)));
+	return PF_OK;
+}
+
+/* POST /v1/runs/{id}/feedback: {"gate","false_positive":true,"note"}. */
+enum pf_code pf_h_run_feedback(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
+{
+	const char *ct = pf_req_header(req, "Content-Type");
+	json_error_t je;
+	int64_t id;
+	json_t *report, *body;
+	char *row;
+	enum pf_code rc;
+
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return pf_err_set(err, PF_E_MEDIA_TYPE, "Content-Type",
+		                  "expected application/json, got '%.80s'", ct ? ct : "(none)");
+	body = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, &je);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return pf_err_set(err, PF_E_BAD_REQUEST, NULL,
+		                  "body must be a JSON object (line %d, column %d: %s)", je.line,
+		                  je.column, je.text);
+	}
+	const char *gate = json_string_value(json_object_get(body, "gate"));
+	json_t *fp = json_object_get(body, "false_positive");
+	json_t *note = json_object_get(body, "note");
+	bool known = false;
+	for (int g = 0; gate && g < PF_GATE__COUNT; g++)
+		known |= strcmp(gate, pf_gate_name((enum pf_gate_id)g)) == 0;
+	if (!known)
+		rc = pf_err_set(
+		        err, PF_E_BAD_REQUEST, "gate",
+		        "gate must be one of cpu_hotspot, alloc_regression, bench_slowdown, "
+		        "rating, new_hotspot");
+	else if (!json_is_boolean(fp))
+		rc = pf_err_set(err, PF_E_BAD_REQUEST, "false_positive",
+		                "false_positive must be true or false");
+	else if (note && (!json_is_string(note) || json_string_length(note) > 4000))
+		rc = pf_err_set(err, PF_E_BAD_REQUEST, "note",
+		                "note must be a string of at most 4000 bytes");
+	else
+		rc = load_run(req, &id, &report, err);
+	if (rc) {
+		json_decref(body);
+		return rc;
+	}
+	json_decref(report);
+	rc = pf_db_feedback_insert(pf_req_db(req), id, gate, json_is_true(fp),
+	                           note ? json_string_value(note) : "", actor(req), &row, err);
+	json_decref(body);
+	if (rc)
+		return rc;
+	json_t *j = json_loads(row, 0, &je);
+	free(row);
+	if (!j)
+		return pf_err_set(err, PF_E_INTERNAL, NULL, "bad JSON from the database");
+	pf_reply_json(reply, 201, j);
 	return PF_OK;
 }

@@ -4,6 +4,7 @@
  * catalogue of bad uploads that must store nothing. */
 #include <check.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,7 +14,7 @@
 
 static char *db;
 static struct pft_daemon d;
-static char *tok_up, *tok_read, *tok_shop, *tok_other;
+static char *tok_up, *tok_read, *tok_shop, *tok_other, *tok_admin;
 static char fx[512];
 
 static const char *fixture(const char *name)
@@ -35,6 +36,7 @@ static void setup(void)
 	tok_read = pft_token(db, "read", NULL);
 	tok_shop = pft_token(db, "upload", "shop");
 	tok_other = pft_token(db, "upload", "other");
+	tok_admin = pft_token(db, "admin", NULL);
 	ck_assert_int_eq(pft_daemon_start(&d, db, NULL, NULL), 0);
 	char *p = pf_test_fixture_path("");
 	snprintf(fx, sizeof fx, "%s", p);
@@ -514,6 +516,220 @@ START_TEST(oversized_upload_is_413)
 }
 END_TEST
 
+static json_t *get_json(const char *path, const char *token, long want)
+{
+	struct pft_resp r;
+	char url[512];
+	snprintf(url, sizeof url, "%s%s", d.base, path);
+	pft_http("GET", url, token, NULL, NULL, 0, NULL, &r);
+	ck_assert_msg(r.status == want, "GET %s: %ld %.300s", path, r.status, r.body);
+	json_t *j = body_json(&r);
+	pft_resp_free(&r);
+	return j;
+}
+
+static long send_json(const char *method, const char *path, const char *token, const char *body,
+                      struct pft_resp *r)
+{
+	char url[512];
+	snprintf(url, sizeof url, "%s%s", d.base, path);
+	pft_http(method, url, token, "application/json", body, strlen(body), NULL, r);
+	return r->status;
+}
+
+START_TEST(list_runs_with_cursor)
+{
+	json_t *all = get_json("/v1/projects/shop/runs?limit=500", tok_read, 200);
+	size_t total = json_array_size(json_object_get(all, "runs"));
+	ck_assert_uint_ge(total, 3);
+	ck_assert(json_is_null(json_object_get(all, "next_cursor")));
+	/* page through two at a time: same runs, newest first, no repeats */
+	char path[256];
+	const char *cursor = NULL;
+	json_t *page = NULL;
+	size_t seen = 0;
+	json_int_t last = 0;
+	for (;;) {
+		snprintf(path, sizeof path, "/v1/projects/shop/runs?limit=2%s%s",
+		         cursor ? "&cursor=" : "", cursor ? cursor : "");
+		json_t *next = get_json(path, tok_read, 200);
+		json_decref(page);
+		page = next;
+		json_t *runs = json_object_get(page, "runs"), *run;
+		size_t i;
+		json_array_foreach(runs, i, run)
+		{
+			json_int_t id = json_integer_value(json_object_get(run, "id"));
+			ck_assert_int_eq(
+			        id,
+			        json_integer_value(json_object_get(
+			                json_array_get(json_object_get(all, "runs"), seen), "id")));
+			ck_assert(last == 0 || id < last);
+			last = id;
+			seen++;
+		}
+		cursor = json_string_value(json_object_get(page, "next_cursor"));
+		if (!cursor)
+			break;
+	}
+	ck_assert_uint_eq(seen, total);
+	json_decref(page);
+	json_decref(all);
+	json_t *mainruns = get_json("/v1/projects/shop/runs?branch=main", tok_read, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(mainruns, "runs")), 1);
+	json_decref(mainruns);
+	json_t *e = get_json("/v1/projects/shop/runs?limit=0", tok_read, 400);
+	json_decref(e);
+	e = get_json("/v1/projects/shop/runs?cursor=abc", tok_read, 400);
+	json_decref(e);
+}
+END_TEST
+
+START_TEST(promote_and_baseline)
+{
+	struct pft_resp r;
+	char path[128];
+	json_t *b = get_json("/v1/projects/shop/baseline", tok_read, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(b, "branch")), "main");
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "runs")), 1);
+	json_decref(b);
+	/* promote the newest feature-y run into the feature-y baseline */
+	json_t *runs = get_json("/v1/projects/shop/runs?branch=feature-y", tok_read, 200);
+	json_int_t id = json_integer_value(
+	        json_object_get(json_array_get(json_object_get(runs, "runs"), 0), "id"));
+	json_decref(runs);
+	snprintf(path, sizeof path, "/v1/runs/%lld/promote", (long long)id);
+	ck_assert_int_eq(send_json("POST", path, tok_read, "", &r), 403);
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("POST", path, tok_up, "", &r), 201);
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("POST", path, tok_up, "", &r), 200);
+	pft_resp_free(&r);
+	b = get_json("/v1/projects/shop/baseline?branch=feature-y", tok_read, 200);
+	ck_assert_uint_eq(json_array_size(json_object_get(b, "runs")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                         json_array_get(json_object_get(b, "runs"), 0), "promoted_by")),
+	                 "token:1");
+	json_decref(b);
+	ck_assert_int_eq(send_json("POST", "/v1/runs/424242/promote", tok_up, "", &r), 404);
+	pft_resp_free(&r);
+}
+END_TEST
+
+START_TEST(feedback_and_gate_stats)
+{
+	struct pft_resp r;
+	char path[128];
+	char *id = pft_sql(db, "SELECT min(id) FROM runs WHERE branch = 'feature-x'");
+	snprintf(path, sizeof path, "/v1/runs/%s/feedback", id);
+	free(id);
+	ck_assert_int_eq(send_json("POST", path, tok_read,
+	                           "{\"gate\":\"cpu_hotspot\",\"false_positive\":true,"
+	                           "\"note\":\"known warm-up effect\"}",
+	                           &r),
+	                 201);
+	json_t *j = body_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "gate")), "cpu_hotspot");
+	json_decref(j);
+	pft_resp_free(&r);
+	char *before = pft_row_counts(db);
+	ck_assert_int_eq(send_json("POST", path, tok_read,
+	                           "{\"gate\":\"speed\",\"false_positive\":true}", &r),
+	                 400);
+	assert_error(&r, 400, "bad_request", "gate");
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("POST", path, tok_read,
+	                           "{\"gate\":\"rating\",\"false_positive\":\"yes\"}", &r),
+	                 400);
+	assert_error(&r, 400, "bad_request", "false_positive");
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("POST", path, tok_read, "{\"gate\": ", &r), 400);
+	pft_resp_free(&r);
+	char url[256];
+	snprintf(url, sizeof url, "%s%s", d.base, path);
+	pft_http("POST", url, tok_read, "text/plain", "x", 1, NULL, &r);
+	assert_error(&r, 415, "unsupported_media_type", "Content-Type");
+	pft_resp_free(&r);
+	char *after = pft_row_counts(db);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+
+	json_t *st = get_json("/v1/projects/shop/gates/stats", tok_read, 200), *g;
+	size_t i;
+	bool found = false;
+	json_array_foreach(json_object_get(st, "gates"), i, g)
+	{
+		if (strcmp(json_string_value(json_object_get(g, "gate")), "cpu_hotspot") != 0)
+			continue;
+		found = true;
+		ck_assert_int_ge(json_integer_value(json_object_get(g, "evaluations")), 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(g, "failures")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(g, "false_positives")), 1);
+		ck_assert(json_is_number(json_object_get(g, "false_positive_rate")));
+	}
+	ck_assert(found);
+	json_decref(st);
+	json_decref(get_json("/v1/projects/nosuch/gates/stats", tok_read, 404));
+}
+END_TEST
+
+START_TEST(project_settings)
+{
+	struct pft_resp r;
+	const char *body = "{\"default_branch\":\"main\",\"policy\":{\"AI_GATE_CPU_REG_MAX\":12,"
+	                   "\"AI_GATE_ENABLE\":true},\"notifications\":{\"slack_webhook_url\":"
+	                   "\"https://hooks.example/T/1\",\"notify_on\":\"fail\"}}";
+	ck_assert_int_eq(send_json("PUT", "/v1/projects/shop", tok_up, body, &r), 403);
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("PUT", "/v1/projects/shop", tok_admin, body, &r), 200);
+	ck_assert_ptr_null(strstr(r.body, "hooks.example"));
+	pft_resp_free(&r);
+	json_t *p = get_json("/v1/projects/shop", tok_read, 200);
+	json_t *pol = json_object_get(json_object_get(p, "settings"), "policy");
+	ck_assert_str_eq(json_string_value(json_object_get(pol, "AI_GATE_CPU_REG_MAX")), "12");
+	json_t *n = json_object_get(json_object_get(p, "settings"), "notifications");
+	ck_assert_str_eq(json_string_value(json_object_get(n, "slack_webhook_url")), "(set)");
+	json_decref(p);
+	char *hook =
+	        pft_sql(db, "SELECT settings->'notifications'->>'slack_webhook_url' FROM projects"
+	                    " WHERE name = 'shop'");
+	ck_assert_str_eq(hook, "https://hooks.example/T/1");
+	free(hook);
+	char *before = pft_sql(db, "SELECT settings::text FROM projects WHERE name = 'shop'");
+	ck_assert_int_eq(send_json("PUT", "/v1/projects/shop", tok_admin,
+	                           "{\"policy\":{\"AI_GATE_ALPHA\":\"2\"}}", &r),
+	                 400);
+	assert_error(&r, 400, "bad_config", "AI_GATE_ALPHA");
+	pft_resp_free(&r);
+	ck_assert_int_eq(send_json("PUT", "/v1/projects/shop", tok_admin, "{\"colour\":1}", &r),
+	                 400);
+	assert_error(&r, 400, "bad_request", "colour");
+	pft_resp_free(&r);
+	char *after = pft_sql(db, "SELECT settings::text FROM projects WHERE name = 'shop'");
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* the stored policy applies to the next upload: 12 points now */
+	upload_fixture_files("cpu_noise2.pb.gz", NULL, NULL, "feature-z", NULL, NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 201);
+	json_t *rep = body_json(&r);
+	json_t *eff = json_object_get(rep, "policy");
+	ck_assert_double_eq(json_number_value(json_object_get(eff, "AI_GATE_CPU_REG_MAX")), 12);
+	ck_assert(json_is_true(json_object_get(eff, "AI_GATE_ENABLE")));
+	json_decref(rep);
+	pft_resp_free(&r);
+	/* a token bound to another project: 403 on every route */
+	json_decref(get_json("/v1/projects/shop", tok_other, 403));
+	json_decref(get_json("/v1/projects/shop/runs", tok_other, 403));
+	json_decref(get_json("/v1/projects/shop/baseline", tok_other, 403));
+	json_decref(get_json("/v1/projects/shop/gates/stats", tok_other, 403));
+	json_decref(get_json("/v1/runs/1", tok_other, 403));
+	json_decref(get_json("/v1/runs/1/comment.md", tok_other, 403));
+	json_decref(get_json("/v1/runs/1/profiles/cpu", tok_other, 403));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runs");
@@ -526,6 +742,10 @@ int main(void)
 	tcase_add_test(tc, bad_uploads_store_nothing);
 	tcase_add_test(tc, bad_bodies_store_nothing);
 	tcase_add_test(tc, oversized_upload_is_413);
+	tcase_add_test(tc, list_runs_with_cursor);
+	tcase_add_test(tc, promote_and_baseline);
+	tcase_add_test(tc, feedback_and_gate_stats);
+	tcase_add_test(tc, project_settings);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@ static const struct pf_cli_cmd commands[] = {
 	{"top", pf_cli_top, "function table of a pprof profile, as go tool pprof -top"},
 	{"diff", pf_cli_diff, "function deltas of two profiles, as pprof -top -diff_base"},
 	{"speedscope", pf_cli_speedscope, "speedscope JSON of a pprof profile"},
+	{"gate", pf_cli_gate, "the full gate verdict offline: report JSON, markdown or JUnit"},
 };
 
 static void usage(FILE *out)

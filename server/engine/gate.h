@@ -87,6 +87,12 @@ double pf_rating_overall(double cpu, double memory, double bench);
  * baseline, links, the hidden marker <!-- perfgate:PROJECT/BRANCH -->),
  * at most max_len bytes (lists cut with "… and N more"). malloc'ed. */
 char *pf_report_markdown(const json_t *report, size_t max_len);
+/* The hidden marker "<!-- perfgate:PROJECT/BRANCH -->" that identifies a
+ * PR comment (the notifier searches for it to update the comment): bytes
+ * other than [A-Za-z0-9._/+-] and a '-' followed by '-' or '>' are written
+ * as %XX, so the marker never ends early. Writes it NUL-terminated into
+ * out (cut to cap) and returns its full length. NULL names are empty. */
+size_t pf_report_marker(const char *project, const char *branch, char *out, size_t cap);
 /* JUnit XML: one testsuite, one testcase per gate. malloc'ed. */
 char *pf_report_junit(const json_t *report);
 

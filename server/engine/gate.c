@@ -121,18 +121,6 @@ static int cmp_bench_rise(const void *a, const void *b)
 	return strcmp((*l)->name, (*r)->name);
 }
 
-static json_t *config_text(const struct pf_bench_cmp *c, const struct pf_bench_row *r)
-{
-	const struct pf_bench_config *cf = &c->configs[c->tables[r->table].config];
-	struct pf_buf b;
-	pf_buf_init(&b, 4096);
-	for (size_t i = 0; i < cf->n; i++)
-		pf_buf_printf(&b, "%s%s=%s", i ? " " : "", cf->keys[i], cf->values[i]);
-	json_t *j = pf_json_text(b.data ? b.data : "");
-	pf_buf_free(&b);
-	return j;
-}
-
 /* bench_slowdown: sec/op rows rising by more than the threshold with
  * p <= alpha or insufficient samples. */
 static bool eval_bench(struct gate_res *gr, const struct pf_bench_cmp *c)
@@ -162,7 +150,7 @@ static bool eval_bench(struct gate_res *gr, const struct pf_bench_cmp *c)
 		        pf_report_num(r->p_value), "n", (json_int_t)r->base.n,
 		        (json_int_t)r->cand.n, "insufficient_samples", r->insufficient_samples);
 		if (v && c->nconfigs > 1)
-			json_object_set_new(v, "config", config_text(c, r));
+			json_object_set_new(v, "config", pf_report_bench_config(c, r));
 		json_array_append_new(gr->violations, v);
 		if (r->insufficient_samples)
 			sentence_item(gr, "Benchmark slowdown: ", i, n,

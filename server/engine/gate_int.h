@@ -70,6 +70,10 @@ json_t *pf_report_header(const struct pf_report_meta *meta, bool has_baseline);
  * without a public URL. New reference. */
 json_t *pf_report_links(const struct pf_report_meta *meta);
 
+/* {"goos": "linux", "pkg": ...}: the configuration of a benchmark row,
+ * given when the inputs hold several. New reference. */
+json_t *pf_report_bench_config(const struct pf_bench_cmp *c, const struct pf_bench_row *r);
+
 /* Numbers for the report: NaN becomes null; whole numbers print as
  * integers; r1/r2 round to one or two decimals. New references. */
 json_t *pf_report_num(double v);

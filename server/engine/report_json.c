@@ -78,6 +78,15 @@ json_t *pf_report_links(const struct pf_report_meta *meta)
 	return l;
 }
 
+json_t *pf_report_bench_config(const struct pf_bench_cmp *c, const struct pf_bench_row *r)
+{
+	const struct pf_bench_config *cf = &c->configs[c->tables[r->table].config];
+	json_t *cfg = json_object();
+	for (size_t i = 0; cfg && i < cf->n; i++)
+		json_object_set_new(cfg, cf->keys[i], pf_json_text(cf->values[i]));
+	return cfg;
+}
+
 /* "name: A% -> B% (D% regression|improvement)", one decimal. */
 static json_t *change_text(const struct pf_profdiff_row *r)
 {
@@ -166,13 +175,8 @@ static json_t *bench_entry(const struct pf_bench_cmp *c, const struct pf_bench_r
 	        l > 0   ? json_string("regression")
 	        : l < 0 ? json_string("improvement")
 	                : json_null());
-	if (o && c->nconfigs > 1) {
-		const struct pf_bench_config *cf = &c->configs[c->tables[r->table].config];
-		json_t *cfg = json_object();
-		for (size_t i = 0; cfg && i < cf->n; i++)
-			json_object_set_new(cfg, cf->keys[i], pf_json_text(cf->values[i]));
-		json_object_set_new(o, "config", cfg);
-	}
+	if (o && c->nconfigs > 1)
+		json_object_set_new(o, "config", pf_report_bench_config(c, r));
 	return o;
 }
 

@@ -5,6 +5,9 @@
  * docs/report.schema.json; the jq step CI scripts run on it. */
 #include <check.h>
 #include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +48,184 @@ static json_t *eval_pair(const struct pair *p, const struct pf_policy *pol,
 	ck_assert_msg(pf_gate_evaluate(&in, pol, &meta, &a, out, &e) == PF_OK, "%s", e.msg);
 	pf_arena_free(&a);
 	return out->report;
+}
+
+/* ---- a JSON Schema (draft 2020-12) validator for the subset that
+ * docs/report.schema.json uses: type, enum, required, properties,
+ * additionalProperties (boolean), items, minItems, maxItems, minimum,
+ * maximum, anyOf and local "$ref": "#/$defs/NAME". Any other keyword in
+ * the schema is a test failure, so the subset cannot silently grow. */
+
+static json_t *schema_root;
+
+static bool type_is(const json_t *v, const char *t)
+{
+	if (strcmp(t, "object") == 0)
+		return json_is_object(v);
+	if (strcmp(t, "array") == 0)
+		return json_is_array(v);
+	if (strcmp(t, "string") == 0)
+		return json_is_string(v);
+	if (strcmp(t, "integer") == 0)
+		return json_is_integer(v) ||
+		       (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)));
+	if (strcmp(t, "number") == 0)
+		return json_is_number(v);
+	if (strcmp(t, "boolean") == 0)
+		return json_is_boolean(v);
+	if (strcmp(t, "null") == 0)
+		return json_is_null(v);
+	ck_abort_msg("schema: unknown type %s", t);
+	return false;
+}
+
+/* NULL when v is valid, else a static message naming the path. */
+static const char *validate(const json_t *v, const json_t *sch, const char *path)
+{
+	static char msg[1024];
+	const char *k, *e;
+	json_t *kw;
+	json_object_foreach((json_t *)sch, k, kw)
+	{
+		if (strcmp(k, "$ref") == 0) {
+			const char *ref = json_string_value(kw);
+			ck_assert_msg(strncmp(ref, "#/$defs/", 8) == 0, "schema: $ref %s", ref);
+			json_t *d = json_object_get(json_object_get(schema_root, "$defs"), ref + 8);
+			ck_assert_msg(d != NULL, "schema: no $defs/%s", ref + 8);
+			if ((e = validate(v, d, path)))
+				return e;
+		} else if (strcmp(k, "type") == 0) {
+			bool ok = false;
+			if (json_is_string(kw))
+				ok = type_is(v, json_string_value(kw));
+			for (size_t i = 0; json_is_array(kw) && i < json_array_size(kw); i++)
+				ok = ok || type_is(v, json_string_value(json_array_get(kw, i)));
+			if (!ok) {
+				char *t = json_dumps(kw, JSON_COMPACT | JSON_ENCODE_ANY);
+				snprintf(msg, sizeof msg, "%s: not of type %s", path, t);
+				free(t);
+				return msg;
+			}
+		} else if (strcmp(k, "enum") == 0) {
+			bool ok = false;
+			for (size_t i = 0; i < json_array_size(kw); i++)
+				ok = ok || json_equal((json_t *)v, json_array_get(kw, i)) ||
+				     (json_is_null(v) && json_is_null(json_array_get(kw, i)));
+			if (!ok) {
+				snprintf(msg, sizeof msg, "%s: not in the enum", path);
+				return msg;
+			}
+		} else if (strcmp(k, "required") == 0) {
+			for (size_t i = 0; json_is_object(v) && i < json_array_size(kw); i++) {
+				const char *r = json_string_value(json_array_get(kw, i));
+				if (!json_object_get(v, r)) {
+					snprintf(msg, sizeof msg, "%s: missing '%s'", path, r);
+					return msg;
+				}
+			}
+		} else if (strcmp(k, "properties") == 0 || strcmp(k, "additionalProperties") == 0) {
+			if (!json_is_object(v))
+				continue;
+			const json_t *props = json_object_get(sch, "properties");
+			const json_t *add = json_object_get(sch, "additionalProperties");
+			const char *pk;
+			json_t *pv;
+			if (strcmp(k, "additionalProperties") == 0 && json_is_true(add))
+				continue;
+			json_object_foreach((json_t *)v, pk, pv)
+			{
+				const json_t *ps = json_object_get(props, pk);
+				char sub[512];
+				snprintf(sub, sizeof sub, "%s.%s", path, pk);
+				if (!ps && json_is_false(add) &&
+				    strcmp(k, "additionalProperties") == 0) {
+					snprintf(msg, sizeof msg, "%s: property not allowed", sub);
+					return msg;
+				}
+				if (ps && strcmp(k, "properties") == 0 &&
+				    (e = validate(pv, ps, sub)))
+					return e;
+			}
+		} else if (strcmp(k, "items") == 0) {
+			for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+				char sub[512];
+				snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+				if ((e = validate(json_array_get(v, i), kw, sub)))
+					return e;
+			}
+		} else if (strcmp(k, "minItems") == 0 || strcmp(k, "maxItems") == 0) {
+			size_t n = json_array_size(v), lim = (size_t)json_integer_value(kw);
+			if (json_is_array(v) && (k[1] == 'i' ? n < lim : n > lim)) {
+				snprintf(msg, sizeof msg, "%s: %zu items (%s %zu)", path, n, k,
+				         lim);
+				return msg;
+			}
+		} else if (strcmp(k, "minimum") == 0 || strcmp(k, "maximum") == 0) {
+			double d = json_number_value(v), lim = json_number_value(kw);
+			if (json_is_number(v) && (k[1] == 'i' ? d < lim : d > lim)) {
+				snprintf(msg, sizeof msg, "%s: %g out of range (%s %g)", path, d, k,
+				         lim);
+				return msg;
+			}
+		} else if (strcmp(k, "anyOf") == 0) {
+			bool ok = false;
+			for (size_t i = 0; !ok && i < json_array_size(kw); i++)
+				ok = validate(v, json_array_get(kw, i), path) == NULL;
+			if (!ok) {
+				snprintf(msg, sizeof msg, "%s: matches none of anyOf", path);
+				return msg;
+			}
+		} else if (strcmp(k, "$schema") && strcmp(k, "$id") && strcmp(k, "$defs") &&
+		           strcmp(k, "title") && strcmp(k, "description")) {
+			ck_abort_msg("schema: keyword %s is outside the test's subset", k);
+		}
+	}
+	return NULL;
+}
+
+static void load_schema(void)
+{
+	json_error_t je;
+	char path[4096];
+	const char *fx = getenv("PERFGATE_FIXTURES");
+	/* docs/ sits two levels above tests/fixtures */
+	snprintf(path, sizeof path, "%s/../../docs/report.schema.json", fx ? fx : "tests/fixtures");
+	schema_root = json_load_file(path, 0, &je);
+	ck_assert_msg(schema_root != NULL, "%s: %s", path, je.text);
+	ck_assert_str_eq(json_string_value(json_object_get(schema_root, "$schema")),
+	                 "https://json-schema.org/draft/2020-12/schema");
+}
+
+static void assert_valid(const json_t *report)
+{
+	if (!schema_root)
+		load_schema();
+	const char *e = validate(report, schema_root, "$");
+	ck_assert_msg(e == NULL, "report does not match docs/report.schema.json: %s", e);
+}
+
+/* The analyzer's string form, one decimal (DESIGN §4). */
+static void assert_change_strings(const json_t *r)
+{
+	static const char *const keys[] = {"cpu_improvements", "cpu_regressions",
+	                                   "alloc_improvements", "alloc_regressions"};
+	regex_t re;
+	ck_assert_int_eq(regcomp(&re,
+	                         "^.+: [0-9]+\\.[0-9]% -> [0-9]+\\.[0-9]% \\([0-9]+\\.[0-9]% "
+	                         "(regression|improvement)\\)$",
+	                         REG_EXTENDED | REG_NOSUB),
+	                 0);
+	for (size_t k = 0; k < 4; k++) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(r, keys[k]), i, v)
+		{
+			const char *s = json_string_value(v);
+			ck_assert_msg(regexec(&re, s, 0, NULL, 0) == 0, "%s: %s", keys[k], s);
+			ck_assert(strstr(s, k % 2 ? "regression)" : "improvement)"));
+		}
+	}
+	regfree(&re);
 }
 
 static const struct pair base_cand = {{"cpu_base.pb.gz", "cpu_cand.pb.gz"},
@@ -117,6 +298,8 @@ START_TEST(base_cand_enable_true)
 	ck_assert_double_eq(o.rating_bench, 0);
 	ck_assert(o.rating_overall < 5);
 	ck_assert_str_eq(gt_status(r, "rating"), "fail");
+	assert_valid(r);
+	assert_change_strings(r);
 	json_decref(r);
 }
 END_TEST
@@ -150,6 +333,7 @@ static void assert_clean_pass(json_t *r, const struct pf_gate_outcome *o)
 	}
 	ck_assert_int_eq(json_array_size(json_object_get(r, "reasons")), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r, "new_hotspots")), 0);
+	assert_valid(r);
 }
 
 START_TEST(noise_pairs_pass)
@@ -211,6 +395,87 @@ START_TEST(count3_insufficient)
 	ck_assert_str_eq(json_string_value(json_object_get(gt_gate(r, "cpu_hotspot"), "reason")),
 	                 "no cpu profile on either side");
 	ck_assert_int_eq(o.verdict, PF_VERDICT_FAIL);
+	assert_valid(r);
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(schema_rejects)
+{
+	struct pf_policy pol = gt_policy(NULL);
+	struct pf_gate_outcome o;
+	const struct pair p = {{0}, {0}, {"bench_noise1.txt", "bench_noise2.txt"}};
+	json_t *r = eval_pair(&p, &pol, &o);
+	assert_valid(r);
+	/* the validator does reject: a wrong enum, a missing key, a stray key */
+	json_t *bad = json_deep_copy(r);
+	json_object_set_new(bad, "verdict", json_string("maybe"));
+	ck_assert_ptr_nonnull(validate(bad, schema_root, "$"));
+	json_decref(bad);
+	bad = json_deep_copy(r);
+	json_object_del(bad, "cpu_regressions");
+	ck_assert_str_eq(validate(bad, schema_root, "$"), "$: missing 'cpu_regressions'");
+	json_decref(bad);
+	bad = json_deep_copy(r);
+	json_object_set_new(json_array_get(json_object_get(bad, "gates"), 0), "extra", json_true());
+	ck_assert_str_eq(validate(bad, schema_root, "$"), "$.gates[0].extra: property not allowed");
+	json_decref(bad);
+	bad = json_deep_copy(r);
+	json_object_set_new(json_object_get(bad, "rating"), "overall", json_real(11));
+	ck_assert_ptr_nonnull(validate(bad, schema_root, "$"));
+	json_decref(bad);
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(no_baseline_and_analyzer_valid)
+{
+	struct pf_arena a;
+	struct pf_err e;
+	struct pf_gate_outcome o;
+	struct pf_policy pol = gt_policy("AI_GATE_ENABLE", "true", NULL);
+	pf_arena_init(&a, 0);
+	const char *an = "{\"cpu_regressions\": [\"main.process: 8.0% -> 16.4% (8.4% "
+	                 "regression)\"], \"rating\": {\"cpu\": 7, \"overall\": 6}}";
+	json_t *aj;
+	ck_assert_int_eq(pf_analyzer_parse(an, strlen(an), &aj, &e), PF_OK);
+	struct pf_gate_input in = {.has_baseline = false,
+	                           .cand_cpu = gt_profile(&a, "cpu_cand.pb.gz", false),
+	                           .analyzer = aj};
+	ck_assert_int_eq(pf_gate_evaluate(&in, &pol, NULL, &a, &o, &e), PF_OK);
+	ck_assert_int_eq(o.verdict, PF_VERDICT_PASS);
+	assert_valid(o.report);
+	assert_change_strings(o.report);
+	json_decref(o.report);
+	json_decref(aj);
+	pf_arena_free(&a);
+}
+END_TEST
+
+/* The gate step CI scripts already run on the analyzer's report.json. */
+START_TEST(jq_gate_step)
+{
+	struct pf_policy pol = gt_policy("AI_GATE_ENABLE", "true", NULL);
+	struct pf_gate_outcome o;
+	json_t *r = eval_pair(&base_cand, &pol, &o);
+	char *text = json_dumps(r, JSON_INDENT(2));
+	char *path = pf_test_write_temp(text, strlen(text), ".json");
+	char cmd[1024];
+	int st;
+	snprintf(cmd, sizeof cmd,
+	         "COUNT_REG=$(jq '.cpu_regressions | length' '%s') && echo \"$COUNT_REG\"", path);
+	char *out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_str_eq(out, "3\n"); /* velocity, match, fold */
+	free(out);
+	snprintf(cmd, sizeof cmd,
+	         "jq -r '.verdict, (.gates[] | select(.status == \"fail\") | .id)' '%s'", path);
+	out = pf_test_run(cmd, &st);
+	ck_assert_str_eq(out, "fail\ncpu_hotspot\nalloc_regression\nbench_slowdown\nrating\n");
+	free(out);
+	unlink(path);
+	free(path);
+	free(text);
 	json_decref(r);
 }
 END_TEST
@@ -224,6 +489,9 @@ int main(void)
 	tcase_add_test(tc, base_cand_enable_false_warns);
 	tcase_add_test(tc, noise_pairs_pass);
 	tcase_add_test(tc, count3_insufficient);
+	tcase_add_test(tc, schema_rejects);
+	tcase_add_test(tc, no_baseline_and_analyzer_valid);
+	tcase_add_test(tc, jq_gate_step);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -111,9 +111,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS)
 
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(ALL_LIBS)
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(TEST_LIB) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_LIB) $(ALL_LIBS) $(PKG_LIBS)
 
 build-tests: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(TOOL_BINS)
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# bench_upload.sh: upload -> verdict latency of the fixture set (cpu, heap,
+# bench) against a real daemon and a throwaway PostgreSQL, at concurrency 1
+# and 16, and the daemon's peak RSS. Loopback only, bounded request counts.
+set -eu
+BUILD=${BUILD:-build}
+tmp=$(mktemp -d /tmp/perfgate-bench.XXXXXX)
+chmod 0755 "$tmp"
+cleanup() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	scripts/pg.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+scripts/pg.sh start "$tmp/pg" >/dev/null
+export PERFGATE_DATABASE_URL="$(scripts/pg.sh url "$tmp/pg")"
+export PERFGATE_CONFIG=/dev/null
+"$BUILD/perfgate" migrate >/dev/null
+tok=$("$BUILD/perfgate" token create --scope upload 2>/dev/null)
+PERFGATE_LISTEN=127.0.0.1:0 "$BUILD/perfgate" serve 2>"$tmp/log" &
+pid=$!
+port=""
+for i in $(seq 1 100); do
+	port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+base="http://127.0.0.1:$port/v1/projects/bench/runs"
+fx=tests/fixtures
+# a baseline on main first, so every measured upload is compared
+"$BUILD/tools/loadgen" "$base" "$tok" 1 3 cpu=@$fx/cpu_base.pb.gz heap=@$fx/heap_base.pb.gz \
+	bench=@$fx/bench_base.txt branch=main >/dev/null
+for c in 1 16; do
+	"$BUILD/tools/loadgen" "$base" "$tok" $c 200 cpu=@$fx/cpu_cand.pb.gz \
+		heap=@$fx/heap_cand.pb.gz bench=@$fx/bench_cand.txt branch=feature AI_GATE_ENABLE=true
+done
+echo "daemon peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' /proc/$pid/status)" \
+	"($(nproc) cores, PERFGATE_THREADS=$(nproc))"

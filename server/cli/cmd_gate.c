@@ -93,11 +93,11 @@ static bool read_file(const char *path, size_t max, struct pf_buf *buf)
 	char chunk[65536];
 	size_t got;
 	FILE *f = fopen(path, "rb");
+	pf_buf_init(buf, max);
 	if (!f) {
 		fprintf(stderr, "perfgate gate: %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	pf_buf_init(buf, max);
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (pf_buf_append(buf, chunk, got) != PF_OK)
 			break;
@@ -135,11 +135,14 @@ static bool load_profile(const char *path, bool heap, struct pf_arena *a, struct
 	if (rc == PF_OK) {
 		int idx = heap ? pf_pprof_sample_index(p, "alloc_space", &err)
 		               : pf_pprof_gate_index(p);
-		if (idx < 0)
-			rc = pf_err_set(&err, PF_E_BAD_PROFILE, NULL, "%s",
-			                heap ? err.msg : "profile has no sample types");
-		else
+		if (idx < 0) {
+			char why[sizeof err.msg];
+			snprintf(why, sizeof why, "%s",
+			         heap ? err.msg : "profile has no sample types");
+			rc = pf_err_set(&err, PF_E_BAD_PROFILE, NULL, "%s", why);
+		} else {
 			rc = pf_functab_build(p, idx, NULL, a, out, &err);
+		}
 	}
 	if (rc)
 		fprintf(stderr, "perfgate gate: %s: %s (%s)\n", path, err.msg, pf_code_name(rc));

@@ -20,11 +20,23 @@ struct node {
 	unsigned inl;
 };
 
+/* A call edge P -> N of the graph (node indices). */
 struct edge {
-	uint64_t key; /* src << 32 | dst, +1 so 0 means empty */
+	uint32_t src, dst;
 	int64_t weight;
-	uint32_t stamp;
-	bool inl;
+	bool inl; /* every contribution so far was an inlined call */
+};
+
+/* The edge last fed from one loc_nodes slot (the caller side), with
+ * weight not yet added to it. A slot's node is fixed and a call site
+ * nearly always calls the same function, so consecutive samples through
+ * it reuse the edge without a hash lookup. Inlined or not is fixed by the
+ * slot too: the next slot is the same location's next line (inline) or,
+ * from its innermost line, the next location's outermost line (a call). */
+struct slot_memo {
+	uint32_t child; /* UINT32_MAX: unbound */
+	uint32_t edge;
+	int64_t pending;
 };
 
 struct input {
@@ -34,6 +46,7 @@ struct input {
 	int64_t sign;      /* -1 for the base of a diff */
 	uint32_t *loc_off; /* n_locations + 1 offsets into loc_nodes */
 	uint32_t *loc_nodes;
+	struct slot_memo *memo; /* one per loc_nodes slot */
 	int64_t total, total_samples;
 };
 
@@ -42,9 +55,14 @@ struct graph {
 	size_t n_nodes, cap_nodes;
 	uint32_t *ntab; /* name hash: node index + 1 */
 	size_t ntab_mask;
-	struct edge *edges;
-	size_t n_edges, etab_mask;
+	struct edge *edges; /* dense, in creation order */
+	size_t n_edges, cap_edges;
+	uint32_t *etab; /* (src, dst) hash: edge index + 1 */
+	size_t etab_mask;
 	uint32_t serial;
+	uint32_t *seq; /* kept nodes of the current sample, in walk order */
+	size_t cap_seq;
+	bool all_kept; /* no node dropped: the slot memos apply */
 	bool oom;
 	const struct pf_functab_opts *o;
 	regex_t *focus;
@@ -139,8 +157,11 @@ static enum pf_code map_locations(struct graph *g, struct input *in, struct pf_a
 	}
 	in->loc_off[p->n_locations] = (uint32_t)total;
 	in->loc_nodes = malloc((total ? total : 1) * sizeof *in->loc_nodes);
-	if (!in->loc_nodes)
+	in->memo = malloc((total ? total : 1) * sizeof *in->memo);
+	if (!in->loc_nodes || !in->memo)
 		goto oom;
+	for (size_t i = 0; i < total; i++)
+		in->memo[i] = (struct slot_memo){.child = UINT32_MAX};
 	for (size_t i = 0; i < p->n_locations; i++) {
 		const struct pf_pprof_location *l = &p->locations[i];
 		uint32_t *out = &in->loc_nodes[in->loc_off[i]];
@@ -172,45 +193,70 @@ oom:
 	return PF_E_NOMEM;
 }
 
-static size_t edge_hash(uint64_t k)
+static size_t edge_hash(uint32_t src, uint32_t dst)
 {
+	uint64_t k = ((uint64_t)src << 32) | dst;
 	k ^= k >> 33;
 	k *= 0xff51afd7ed558ccdULL;
 	k ^= k >> 33;
 	return (size_t)k;
 }
 
-static struct edge *edge_get(struct graph *g, uint32_t src, uint32_t dst)
+static bool etab_grow(struct graph *g)
 {
-	if (!g->edges || g->n_edges * 2 >= g->etab_mask + 1) {
-		size_t cap = g->edges ? (g->etab_mask + 1) * 2 : 4096;
-		struct edge *t = calloc(cap, sizeof *t);
-		if (!t) {
-			g->oom = true;
-			return NULL;
-		}
-		for (size_t i = 0; g->edges && i <= g->etab_mask; i++) {
-			if (!g->edges[i].key)
-				continue;
-			size_t h = edge_hash(g->edges[i].key) & (cap - 1);
-			while (t[h].key)
-				h = (h + 1) & (cap - 1);
-			t[h] = g->edges[i];
-		}
-		free(g->edges);
-		g->edges = t;
-		g->etab_mask = cap - 1;
+	size_t cap = g->etab ? (g->etab_mask + 1) * 2 : 4096;
+	uint32_t *t = calloc(cap, sizeof *t);
+	if (!t)
+		return false;
+	for (size_t i = 0; i < g->n_edges; i++) {
+		size_t h = edge_hash(g->edges[i].src, g->edges[i].dst) & (cap - 1);
+		while (t[h])
+			h = (h + 1) & (cap - 1);
+		t[h] = (uint32_t)i + 1;
 	}
-	uint64_t key = (((uint64_t)src << 32) | dst) + 1;
-	size_t h = edge_hash(key) & g->etab_mask;
-	while (g->edges[h].key && g->edges[h].key != key)
-		h = (h + 1) & g->etab_mask;
-	if (!g->edges[h].key) {
-		g->edges[h].key = key;
-		g->edges[h].inl = true;
-		g->n_edges++;
+	free(g->etab);
+	g->etab = t;
+	g->etab_mask = cap - 1;
+	return true;
+}
+
+/* Index of edge src -> dst, created (inline until a plain call is seen)
+ * when new; UINT32_MAX on OOM. */
+static uint32_t edge_find(struct graph *g, uint32_t src, uint32_t dst)
+{
+	if (!g->etab || g->n_edges * 2 >= g->etab_mask + 1)
+		if (!etab_grow(g))
+			goto oom;
+	size_t h = edge_hash(src, dst) & g->etab_mask;
+	for (uint32_t i; (i = g->etab[h]) != 0; h = (h + 1) & g->etab_mask)
+		if (g->edges[i - 1].src == src && g->edges[i - 1].dst == dst)
+			return i - 1;
+	if (g->n_edges == g->cap_edges) {
+		size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
+		struct edge *ne = realloc(g->edges, cap * sizeof *ne);
+		if (!ne)
+			goto oom;
+		g->edges = ne;
+		g->cap_edges = cap;
 	}
-	return &g->edges[h];
+	g->edges[g->n_edges] = (struct edge){.src = src, .dst = dst, .inl = true};
+	g->etab[h] = (uint32_t)g->n_edges + 1;
+	return (uint32_t)g->n_edges++;
+oom:
+	g->oom = true;
+	return UINT32_MAX;
+}
+
+/* Add the pending weights of in's slot memos to their edges, unbind them. */
+static void memo_flush(struct graph *g, struct input *in)
+{
+	size_t n = in->loc_off[in->p->n_locations];
+	for (size_t k = 0; k < n; k++) {
+		struct slot_memo *m = &in->memo[k];
+		if (m->child != UINT32_MAX)
+			g->edges[m->edge].weight += m->pending;
+		*m = (struct slot_memo){.child = UINT32_MAX};
+	}
 }
 
 /* -tagfocus: does sample s carry focus_key with a value matching any regex? */
@@ -227,11 +273,96 @@ static bool focused(const struct graph *g, const struct pf_pprof_sample *s)
 	return false;
 }
 
+/* Add one contribution of edge parent -> nd; outer: nd is its location's
+ * outermost line, so the call is not inlined (spec §8 step 6). With every
+ * node kept the slot after pslot is fixed, so the memo of pslot can skip
+ * the hash lookup (its inline flag was applied when it was bound). */
+static bool edge_add(struct graph *g, struct input *in, uint32_t parent, uint32_t pslot,
+                     uint32_t nd, bool outer, int64_t sw)
+{
+	struct slot_memo *m = &in->memo[pslot];
+	if (g->all_kept && m->child == nd) {
+		m->pending += sw;
+		return true;
+	}
+	uint32_t i = edge_find(g, parent, nd);
+	if (i == UINT32_MAX)
+		return false;
+	g->edges[i].weight += sw;
+	if (outer)
+		g->edges[i].inl = false;
+	if (g->all_kept && m->child == UINT32_MAX)
+		*m = (struct slot_memo){.child = nd, .edge = i};
+	return true;
+}
+
+/* Did the pair parent -> nd occur earlier in the sample (seq[0..n))? */
+static bool pair_seen(const uint32_t *seq, size_t n, uint32_t parent, uint32_t nd)
+{
+	for (size_t i = 1; i < n; i++)
+		if (seq[i] == nd && seq[i - 1] == parent)
+			return true;
+	return false;
+}
+
+/* newGraph's walk of one sample: root -> leaf, each location's lines
+ * outermost first; cum once per node (stamps), each edge once per
+ * distinct pair (only a repeated node can repeat a pair), flat to the
+ * last node unless it was dropped. Dropped nodes are skipped: edges join
+ * the nearest kept nodes. */
+static void walk_sample(struct graph *g, struct input *in, const struct pf_pprof_sample *s,
+                        int64_t w, int64_t c)
+{
+	const int side = in->side;
+	const uint32_t stamp = ++g->serial;
+	uint32_t parent = UINT32_MAX, pslot = 0;
+	size_t n_seq = 0;
+	bool residual = false;
+	for (uint32_t li = s->n_locs; li-- > 0;) {
+		uint32_t loc = s->locs[li], lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
+		for (uint32_t k = hi; k-- > lo;) {
+			uint32_t nd = in->loc_nodes[k];
+			struct node *n = &g->nodes[nd];
+			if (!n->kept) {
+				residual = true;
+				continue;
+			}
+			bool seen = n->stamp == stamp;
+			if (!seen) {
+				n->stamp = stamp;
+				n->cum[side] += w;
+				n->cs[side] += c;
+			}
+			if (parent != UINT32_MAX && parent != nd &&
+			    !(seen && pair_seen(g->seq, n_seq, parent, nd)) &&
+			    !edge_add(g, in, parent, pslot, nd, k == hi - 1, in->sign * w))
+				return;
+			if (n_seq == g->cap_seq) {
+				size_t cap = g->cap_seq ? g->cap_seq * 2 : 256;
+				uint32_t *q = realloc(g->seq, cap * sizeof *q);
+				if (!q) {
+					g->oom = true;
+					return;
+				}
+				g->seq = q;
+				g->cap_seq = cap;
+			}
+			g->seq[n_seq++] = nd;
+			parent = nd;
+			pslot = k;
+			residual = false;
+		}
+	}
+	if (parent != UINT32_MAX && !residual) {
+		g->nodes[parent].flat[side] += w;
+		g->nodes[parent].fs[side] += c;
+	}
+}
+
 /* One pass of newGraph over every sample of in (kept flags honoured). */
 static void walk(struct graph *g, struct input *in, bool totals)
 {
 	const struct pf_profile *p = in->p;
-	const int side = in->side;
 	for (size_t si = 0; si < p->n_samples && !g->oom; si++) {
 		const struct pf_pprof_sample *s = &p->samples[si];
 		int64_t w = s->values[in->index];
@@ -242,44 +373,10 @@ static void walk(struct graph *g, struct input *in, bool totals)
 		}
 		if (w == 0 || (g->o->focus_key && !focused(g, s)))
 			continue;
-		uint32_t stamp = ++g->serial;
-		uint32_t parent = UINT32_MAX;
-		bool residual = false;
-		for (uint32_t li = s->n_locs; li-- > 0;) {
-			uint32_t loc = s->locs[li];
-			uint32_t lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
-			for (uint32_t k = hi; k-- > lo;) {
-				uint32_t nd = in->loc_nodes[k];
-				struct node *n = &g->nodes[nd];
-				if (!n->kept) {
-					residual = true;
-					continue;
-				}
-				if (n->stamp != stamp) {
-					n->stamp = stamp;
-					n->cum[side] += w;
-					n->cs[side] += c;
-				}
-				if (parent != UINT32_MAX && parent != nd) {
-					struct edge *e = edge_get(g, parent, nd);
-					if (!e)
-						return;
-					if (e->stamp != stamp) {
-						e->stamp = stamp;
-						e->weight += in->sign * w;
-						if (k == hi - 1)
-							e->inl = false;
-					}
-				}
-				parent = nd;
-				residual = false;
-			}
-		}
-		if (parent != UINT32_MAX && !residual) {
-			g->nodes[parent].flat[side] += w;
-			g->nodes[parent].fs[side] += c;
-		}
+		walk_sample(g, in, s, w, c);
 	}
+	if (!g->oom)
+		memo_flush(g, in);
 }
 
 static int64_t node_flat(const struct node *n, const struct input *ins, size_t n_in)
@@ -309,8 +406,10 @@ static void reset(struct graph *g)
 		n->inl = 0;
 	}
 	free(g->edges);
+	free(g->etab);
 	g->edges = NULL;
-	g->n_edges = 0;
+	g->etab = NULL;
+	g->n_edges = g->cap_edges = 0;
 }
 
 static int64_t abs64(int64_t v)
@@ -352,6 +451,7 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 	enum pf_code rc = PF_OK;
 	memset(&g, 0, sizeof g);
 	g.o = o;
+	g.all_kept = true;
 	if (o->focus_key && (rc = compile_focus(&g, err)) != PF_OK)
 		goto out;
 	for (size_t i = 0; i < n_in; i++)
@@ -378,6 +478,7 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 		}
 		if (dropped) {
 			t->n_dropped = dropped;
+			g.all_kept = false;
 			reset(&g);
 			for (size_t i = 0; i < n_in; i++)
 				walk(&g, &ins[i], false);
@@ -385,11 +486,10 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 				goto oom;
 		}
 	}
-	for (size_t i = 0; g.edges && i <= g.etab_mask; i++) {
+	for (size_t i = 0; i < g.n_edges; i++) {
 		const struct edge *e = &g.edges[i];
-		if (!e->key || abs64(e->weight) < edge_cut)
-			continue;
-		g.nodes[(uint32_t)(e->key - 1)].inl |= e->inl ? PF_FT_INLINE : PF_FT_CALL;
+		if (abs64(e->weight) >= edge_cut)
+			g.nodes[e->dst].inl |= e->inl ? PF_FT_INLINE : PF_FT_CALL;
 	}
 
 	size_t n_rows = 0;
@@ -421,8 +521,10 @@ out:
 	for (size_t i = 0; i < n_in; i++) {
 		free(ins[i].loc_off);
 		free(ins[i].loc_nodes);
+		free(ins[i].memo);
 		ins[i].loc_off = NULL;
 		ins[i].loc_nodes = NULL;
+		ins[i].memo = NULL;
 	}
 	for (size_t i = 0; i < g.n_focus; i++)
 		regfree(&g.focus[i]);
@@ -430,6 +532,8 @@ out:
 	free(g.nodes);
 	free(g.ntab);
 	free(g.edges);
+	free(g.etab);
+	free(g.seq);
 	return rc;
 }
 

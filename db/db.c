@@ -109,11 +109,12 @@ static const struct {
         [ST_FSTATS_INSERT] = {"fstats_insert",
                               "INSERT INTO function_stats (run_id, kind, function, inline_bits,"
                               " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples)"
-                              " SELECT $1, $2, x.f, x.i, x.flat, x.cum, x.fp, x.cp, x.fs, x.cs"
-                              " FROM jsonb_to_recordset($3::jsonb) AS x(f text, i smallint,"
-                              " flat bigint, cum bigint, fp float8, cp float8, fs bigint,"
-                              " cs bigint)",
-                              3},
+                              " SELECT $1, $2, x.f, x.i, x.flat, x.cum,"
+                              " 100.0 * x.flat / nullif($9::bigint, 0),"
+                              " 100.0 * x.cum / nullif($9::bigint, 0), x.fs, x.cs"
+                              " FROM unnest($3::text[], $4::smallint[], $5::bigint[], $6::bigint[],"
+                              " $7::bigint[], $8::bigint[]) AS x(f, i, flat, cum, fs, cs)",
+                              9},
         [ST_BSTATS_INSERT] = {"bstats_insert",
                               "INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
                               " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi, x.s"

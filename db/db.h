@@ -153,8 +153,9 @@ struct pf_db_run_row {
 	size_t n_profiles;
 	const char *prof_kind[PF_DB_MAX_PROFILES];
 	struct pf_db_totals prof_totals[PF_DB_MAX_PROFILES];
-	/* [{"f","i","flat","cum","fp","cp","fs","cs"}] */
-	const char *fstats_json[PF_DB_MAX_PROFILES];
+	/* the function table as six PostgreSQL array literals, one element
+	 * per function: names, inline bits, flat, cum, flat and cum samples */
+	const char *fstats[PF_DB_MAX_PROFILES][6];
 	/* [{"b","u","n","m","lo","hi","s":[...]}] or NULL */
 	const char *bstats_json;
 	/* promote to baseline when the branch is the project's default

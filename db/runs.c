@@ -222,8 +222,10 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 		rc = run(db, ST_TOTALS_INSERT, 6, tv, NULL, NULL, err);
 		if (rc)
 			return rc;
-		const char *fv[3] = {id, r->prof_kind[i], r->fstats_json[i]};
-		rc = run(db, ST_FSTATS_INSERT, 3, fv, NULL, NULL, err);
+		const char *const *a = r->fstats[i];
+		const char *fv[9] = {id,   r->prof_kind[i], a[0], a[1], a[2], a[3], a[4], a[5],
+		                     total};
+		rc = run(db, ST_FSTATS_INSERT, 9, fv, NULL, NULL, err);
 		if (rc)
 			return rc;
 	}

@@ -207,7 +207,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	json_t *analyzer = NULL, *settings = NULL;
 	struct pf_db *db = pf_req_db(req);
 	const char *idem = pf_req_header(req, "Idempotency-Key");
-	char *report = NULL, *fstats[2] = {NULL, NULL}, *bstats = NULL, *gates = NULL;
+	char *report = NULL, *fstats[2][6] = {{NULL}}, *bstats = NULL, *gates = NULL;
 	const char *notes[2];
 	size_t nnotes = 0;
 	int fail_level;
@@ -377,8 +377,11 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		         tabs[k]->unit);
 		row.prof_totals[i].total = tabs[k]->total;
 		row.prof_totals[i].total_samples = tabs[k]->total_samples;
-		fstats[i] = pf_upload_fstats_json(tabs[k]);
-		row.fstats_json[i] = fstats[i];
+		rc = pf_upload_fstats_arrays(tabs[k], fstats[i], err);
+		if (rc)
+			goto done;
+		for (int a = 0; a < 6; a++)
+			row.fstats[i][a] = fstats[i][a];
 	}
 	if (in.cand_bench) {
 		rc = pf_upload_bstats_json(in.cand_bench, &req->arena, &bstats, err);
@@ -408,8 +411,8 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 done:
 	free(report);
 	free(gates);
-	free(fstats[0]);
-	free(fstats[1]);
+	for (int a = 0; a < 12; a++)
+		free(fstats[a / 6][a % 6]);
 	free(bstats);
 	free(proj.settings_json);
 	json_decref(settings);

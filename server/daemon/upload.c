@@ -163,23 +163,45 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, siz
 	return rc;
 }
 
-char *pf_upload_fstats_json(const struct pf_functab *t)
+/* Append s as a quoted element of a PostgreSQL array literal. */
+static void array_text(struct pf_buf *b, const char *s)
 {
-	json_t *a = json_array();
+	pf_buf_append(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			pf_buf_append(b, "\\", 1);
+		pf_buf_append(b, p, 1);
+	}
+	pf_buf_append(b, "\"", 1);
+}
+
+enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6], struct pf_err *err)
+{
+	struct pf_buf b[6];
+	enum pf_code rc = PF_OK;
+
+	for (int k = 0; k < 6; k++) {
+		pf_buf_init(&b[k], 0);
+		pf_buf_append(&b[k], "{", 1);
+	}
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const struct pf_functab_row *r = &t->rows[i];
-		double fp = t->total ? 100.0 * (double)r->flat / (double)t->total : 0;
-		double cp = t->total ? 100.0 * (double)r->cum / (double)t->total : 0;
-		json_array_append_new(a, json_pack("{s:o, s:i, s:I, s:I, s:f, s:f, s:I, s:I}", "f",
-		                                   pf_json_text(r->name), "i", (int)r->inl, "flat",
-		                                   (json_int_t)r->flat, "cum", (json_int_t)r->cum,
-		                                   "fp", fp, "cp", cp, "fs",
-		                                   (json_int_t)r->flat_samples, "cs",
-		                                   (json_int_t)r->cum_samples));
+		const char *sep = i ? "," : "";
+		pf_buf_puts(&b[0], sep);
+		array_text(&b[0], r->name);
+		pf_buf_printf(&b[1], "%s%u", sep, r->inl);
+		pf_buf_printf(&b[2], "%s%lld", sep, (long long)r->flat);
+		pf_buf_printf(&b[3], "%s%lld", sep, (long long)r->cum);
+		pf_buf_printf(&b[4], "%s%lld", sep, (long long)r->flat_samples);
+		pf_buf_printf(&b[5], "%s%lld", sep, (long long)r->cum_samples);
 	}
-	char *s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
+	for (int k = 0; k < 6; k++) {
+		pf_buf_append(&b[k], "}", 1);
+		if (pf_buf_status(&b[k]) != PF_OK)
+			rc = pf_err_set(err, PF_E_NOMEM, NULL, "cannot hold the function table");
+		out[k] = pf_buf_steal(&b[k], NULL);
+	}
+	return rc;
 }
 
 enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,

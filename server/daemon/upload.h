@@ -31,10 +31,12 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, siz
                                       struct pf_arena *arena, struct pf_benchset **out,
                                       struct pf_err *err) PF_MUSTCHECK;
 
-/* Rows for function_stats ([{"f","i","flat","cum","fp","cp","fs","cs"}])
- * and bench_stats ([{"b","u","n","m","lo","hi","s"}]) as JSON text
- * (malloc'ed). */
-char *pf_upload_fstats_json(const struct pf_functab *t);
+/* Rows for function_stats as six PostgreSQL array literals (names,
+ * inline bits, flat, cum, flat samples, cum samples) in out[0..5]
+ * (malloc'ed; free each). Rows for bench_stats
+ * ([{"b","u","n","m","lo","hi","s"}]) as JSON text (malloc'ed). */
+enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6],
+                                     struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
                                    struct pf_err *err) PF_MUSTCHECK;
 

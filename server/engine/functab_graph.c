@@ -20,11 +20,13 @@ struct node {
 	unsigned inl;
 };
 
-/* A call edge P -> N of the graph (node indices). */
+/* A call edge P -> N of the graph (node indices), a slot of the open
+ * addressing edge table: 16 bytes, so a lookup touches one cache line. */
+#define EDGE_CALL 0x80000000u /* in dst: some contribution was a plain call */
 struct edge {
-	uint32_t src, dst;
+	uint32_t src1; /* P + 1; 0: empty slot */
+	uint32_t dst;  /* N, | EDGE_CALL */
 	int64_t weight;
-	bool inl; /* every contribution so far was an inlined call */
 };
 
 /* The edge last fed from one loc_nodes slot (the caller side), with
@@ -55,10 +57,10 @@ struct graph {
 	size_t n_nodes, cap_nodes;
 	uint32_t *ntab; /* name hash: node index + 1 */
 	size_t ntab_mask;
-	struct edge *edges; /* dense, in creation order */
-	size_t n_edges, cap_edges;
-	uint32_t *etab; /* (src, dst) hash: edge index + 1 */
-	size_t etab_mask;
+	struct edge *edges; /* hash table of the edges */
+	size_t n_edges, etab_mask;
+	struct input *ins; /* their slot memos point into edges */
+	size_t n_in;
 	uint32_t serial;
 	uint32_t *seq; /* kept nodes of the current sample, in walk order */
 	size_t cap_seq;
@@ -202,51 +204,6 @@ static size_t edge_hash(uint32_t src, uint32_t dst)
 	return (size_t)k;
 }
 
-static bool etab_grow(struct graph *g)
-{
-	size_t cap = g->etab ? (g->etab_mask + 1) * 2 : 4096;
-	uint32_t *t = calloc(cap, sizeof *t);
-	if (!t)
-		return false;
-	for (size_t i = 0; i < g->n_edges; i++) {
-		size_t h = edge_hash(g->edges[i].src, g->edges[i].dst) & (cap - 1);
-		while (t[h])
-			h = (h + 1) & (cap - 1);
-		t[h] = (uint32_t)i + 1;
-	}
-	free(g->etab);
-	g->etab = t;
-	g->etab_mask = cap - 1;
-	return true;
-}
-
-/* Index of edge src -> dst, created (inline until a plain call is seen)
- * when new; UINT32_MAX on OOM. */
-static uint32_t edge_find(struct graph *g, uint32_t src, uint32_t dst)
-{
-	if (!g->etab || g->n_edges * 2 >= g->etab_mask + 1)
-		if (!etab_grow(g))
-			goto oom;
-	size_t h = edge_hash(src, dst) & g->etab_mask;
-	for (uint32_t i; (i = g->etab[h]) != 0; h = (h + 1) & g->etab_mask)
-		if (g->edges[i - 1].src == src && g->edges[i - 1].dst == dst)
-			return i - 1;
-	if (g->n_edges == g->cap_edges) {
-		size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
-		struct edge *ne = realloc(g->edges, cap * sizeof *ne);
-		if (!ne)
-			goto oom;
-		g->edges = ne;
-		g->cap_edges = cap;
-	}
-	g->edges[g->n_edges] = (struct edge){.src = src, .dst = dst, .inl = true};
-	g->etab[h] = (uint32_t)g->n_edges + 1;
-	return (uint32_t)g->n_edges++;
-oom:
-	g->oom = true;
-	return UINT32_MAX;
-}
-
 /* Add the pending weights of in's slot memos to their edges, unbind them. */
 static void memo_flush(struct graph *g, struct input *in)
 {
@@ -257,6 +214,50 @@ static void memo_flush(struct graph *g, struct input *in)
 			g->edges[m->edge].weight += m->pending;
 		*m = (struct slot_memo){.child = UINT32_MAX};
 	}
+}
+
+/* Double the edge table (memos are flushed first: edges move). */
+static bool etab_grow(struct graph *g)
+{
+	size_t cap = g->edges ? (g->etab_mask + 1) * 2 : 4096;
+	struct edge *t = calloc(cap, sizeof *t);
+	if (!t)
+		return false;
+	for (size_t i = 0; i < g->n_in; i++)
+		if (g->ins[i].memo && g->edges)
+			memo_flush(g, &g->ins[i]);
+	for (size_t i = 0; g->edges && i <= g->etab_mask; i++) {
+		const struct edge *e = &g->edges[i];
+		if (!e->src1)
+			continue;
+		size_t h = edge_hash(e->src1 - 1, e->dst & ~EDGE_CALL) & (cap - 1);
+		while (t[h].src1)
+			h = (h + 1) & (cap - 1);
+		t[h] = *e;
+	}
+	free(g->edges);
+	g->edges = t;
+	g->etab_mask = cap - 1;
+	return true;
+}
+
+/* Slot of edge src -> dst in the table, created (inline until a plain
+ * call is seen) when new; UINT32_MAX on OOM. */
+static uint32_t edge_find(struct graph *g, uint32_t src, uint32_t dst)
+{
+	if (!g->edges || (g->n_edges + 1) * 4 >= (g->etab_mask + 1) * 3)
+		if (!etab_grow(g))
+			goto oom;
+	size_t h = edge_hash(src, dst) & g->etab_mask;
+	for (; g->edges[h].src1; h = (h + 1) & g->etab_mask)
+		if (g->edges[h].src1 == src + 1 && (g->edges[h].dst & ~EDGE_CALL) == dst)
+			return (uint32_t)h;
+	g->edges[h] = (struct edge){.src1 = src + 1, .dst = dst};
+	g->n_edges++;
+	return (uint32_t)h;
+oom:
+	g->oom = true;
+	return UINT32_MAX;
 }
 
 /* -tagfocus: does sample s carry focus_key with a value matching any regex? */
@@ -290,7 +291,7 @@ static bool edge_add(struct graph *g, struct input *in, uint32_t parent, uint32_
 		return false;
 	g->edges[i].weight += sw;
 	if (outer)
-		g->edges[i].inl = false;
+		g->edges[i].dst |= EDGE_CALL;
 	if (g->all_kept && m->child == UINT32_MAX)
 		*m = (struct slot_memo){.child = nd, .edge = i};
 	return true;
@@ -406,10 +407,8 @@ static void reset(struct graph *g)
 		n->inl = 0;
 	}
 	free(g->edges);
-	free(g->etab);
 	g->edges = NULL;
-	g->etab = NULL;
-	g->n_edges = g->cap_edges = 0;
+	g->n_edges = 0;
 }
 
 static int64_t abs64(int64_t v)
@@ -452,6 +451,8 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 	memset(&g, 0, sizeof g);
 	g.o = o;
 	g.all_kept = true;
+	g.ins = ins;
+	g.n_in = n_in;
 	if (o->focus_key && (rc = compile_focus(&g, err)) != PF_OK)
 		goto out;
 	for (size_t i = 0; i < n_in; i++)
@@ -486,10 +487,11 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 				goto oom;
 		}
 	}
-	for (size_t i = 0; i < g.n_edges; i++) {
+	for (size_t i = 0; g.edges && i <= g.etab_mask; i++) {
 		const struct edge *e = &g.edges[i];
-		if (abs64(e->weight) >= edge_cut)
-			g.nodes[e->dst].inl |= e->inl ? PF_FT_INLINE : PF_FT_CALL;
+		if (e->src1 && abs64(e->weight) >= edge_cut)
+			g.nodes[e->dst & ~EDGE_CALL].inl |=
+			        (e->dst & EDGE_CALL) ? PF_FT_CALL : PF_FT_INLINE;
 	}
 
 	size_t n_rows = 0;
@@ -532,7 +534,6 @@ out:
 	free(g.nodes);
 	free(g.ntab);
 	free(g.edges);
-	free(g.etab);
 	free(g.seq);
 	return rc;
 }

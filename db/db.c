@@ -48,12 +48,6 @@ static const struct {
                  "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
                  " FROM tokens ORDER BY id",
                  0},
-        [ST_PROJECT_GET] =
-                {"project_get",
-                 "SELECT json_build_object('name', name, 'default_branch', default_branch,"
-                 " 'settings', settings, 'created_at', created_at,"
-                 " 'updated_at', updated_at)::text FROM projects WHERE name = $1",
-                 1},
         [ST_PROJECT_LIST] = {"project_list",
                              "SELECT coalesce(json_agg(json_build_object('name', name,"
                              " 'default_branch', default_branch, 'created_at', created_at)"
@@ -426,6 +420,22 @@ enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err 
 	if (rc)
 		return rc;
 	*version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_text(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
+                        char **out, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, st, n, vals, NULL, NULL, &r, err);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return pf_err_set(err, PF_E_NOT_FOUND, NULL, "not found");
+	}
+	*out = pf_xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return PF_OK;
 }

@@ -74,10 +74,6 @@ enum pf_code pf_db_token_list(struct pf_db *db,
 
 /* ---- projects -------------------------------------------------------- */
 
-/* Project as JSON text {"name","default_branch","settings",...}
- * (malloc'ed, free() it); PF_E_NOT_FOUND when missing. */
-enum pf_code pf_db_project_get_json(struct pf_db *db, const char *name, char **json,
-                                    struct pf_err *err) PF_MUSTCHECK;
 /* All projects as a JSON array text (malloc'ed). */
 enum pf_code pf_db_project_list_json(struct pf_db *db, char **json,
                                      struct pf_err *err) PF_MUSTCHECK;

@@ -14,7 +14,6 @@ enum pf_stmt {
 	ST_TOKEN_INSERT,
 	ST_TOKEN_REVOKE,
 	ST_TOKEN_LIST,
-	ST_PROJECT_GET,
 	ST_PROJECT_LIST,
 	ST_PROJECT_LOAD,
 	ST_PROJECT_ENSURE,
@@ -55,6 +54,11 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
 PGconn *pf_db_conn(struct pf_db *db);
 /* Close the connection; the next call reconnects and prepares again. */
 void pf_db_disconnect(struct pf_db *db);
+
+/* Run st and return its one row's one column as text (*out malloc'ed);
+ * PF_E_NOT_FOUND when there is no row. */
+enum pf_code pf_db_text(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
+                        char **out, struct pf_err *err) PF_MUSTCHECK;
 
 /* Map a failed result (or connection) to a pf_code with the message. */
 enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, struct pf_err *err);

@@ -9,21 +9,9 @@
 
 #define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
 
-/* One row, one column of text: *out malloc'ed. */
-static enum pf_code text_of(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
-                            char **out, struct pf_err *err)
+enum pf_code pf_db_project_list_json(struct pf_db *db, char **json, struct pf_err *err)
 {
-	PGresult *r;
-	enum pf_code rc = pf_db_exec(db, st, n, vals, NULL, NULL, &r, err);
-	if (rc)
-		return rc;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return pf_err_set(err, PF_E_NOT_FOUND, NULL, "not found");
-	}
-	*out = pf_xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return PF_OK;
+	return pf_db_text(db, ST_PROJECT_LIST, 0, NULL, json, err);
 }
 
 enum pf_code pf_db_runs_list(struct pf_db *db, const char *project, const char *branch,
@@ -33,7 +21,7 @@ enum pf_code pf_db_runs_list(struct pf_db *db, const char *project, const char *
 	I64(before, before_id);
 	I64(lim, limit);
 	const char *vals[4] = {project, branch, before_id > 0 ? before : NULL, lim};
-	return text_of(db, ST_RUNS_LIST, 4, vals, json, err);
+	return pf_db_text(db, ST_RUNS_LIST, 4, vals, json, err);
 }
 
 enum pf_code pf_db_baseline_list(struct pf_db *db, const char *project, const char *branch, int n,
@@ -42,7 +30,7 @@ enum pf_code pf_db_baseline_list(struct pf_db *db, const char *project, const ch
 	char lim[16];
 	I64(lim, n);
 	const char *vals[3] = {project, branch, lim};
-	return text_of(db, ST_BASELINE_LIST, 3, vals, json, err);
+	return pf_db_text(db, ST_BASELINE_LIST, 3, vals, json, err);
 }
 
 enum pf_code pf_db_run_project(struct pf_db *db, int64_t run_id, char project[80], char branch[256],
@@ -112,14 +100,14 @@ enum pf_code pf_db_feedback_insert(struct pf_db *db, int64_t run_id, const char 
 	char id[24];
 	I64(id, run_id);
 	const char *vals[5] = {id, gate, false_positive ? "true" : "false", note, by};
-	return text_of(db, ST_FEEDBACK_INSERT, 5, vals, json, err);
+	return pf_db_text(db, ST_FEEDBACK_INSERT, 5, vals, json, err);
 }
 
 enum pf_code pf_db_gate_stats(struct pf_db *db, const char *project, char **json,
                               struct pf_err *err)
 {
 	const char *vals[1] = {project};
-	return text_of(db, ST_GATE_STATS, 1, vals, json, err);
+	return pf_db_text(db, ST_GATE_STATS, 1, vals, json, err);
 }
 
 enum pf_code pf_db_project_save(struct pf_db *db, const char *project, const char *default_branch,

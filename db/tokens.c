@@ -1,5 +1,5 @@
-/* tokens.c: typed queries on the tokens and projects tables. Only SHA-256
- * hashes of tokens reach the database. */
+/* tokens.c: typed queries on the tokens table. Only SHA-256 hashes of
+ * tokens reach the database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,35 +104,4 @@ enum pf_code pf_db_token_list(struct pf_db *db,
 		   PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
 	PQclear(r);
 	return PF_OK;
-}
-
-static enum pf_code one_text(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
-                             char **out, const char *what, struct pf_err *err)
-{
-	PGresult *r;
-	enum pf_code rc = pf_db_exec(db, st, n, vals, NULL, NULL, &r, err);
-	if (rc)
-		return rc;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return pf_err_set(err, PF_E_NOT_FOUND, NULL, "%s not found", what);
-	}
-	*out = pf_xstrdup(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	return PF_OK;
-}
-
-enum pf_code pf_db_project_get_json(struct pf_db *db, const char *name, char **json,
-                                    struct pf_err *err)
-{
-	const char *vals[1] = {name};
-	enum pf_code rc = one_text(db, ST_PROJECT_GET, 1, vals, json, "project", err);
-	if (rc == PF_E_NOT_FOUND)
-		pf_err_set(err, rc, "project", "project '%s' not found", name);
-	return rc;
-}
-
-enum pf_code pf_db_project_list_json(struct pf_db *db, char **json, struct pf_err *err)
-{
-	return one_text(db, ST_PROJECT_LIST, 0, NULL, json, "projects", err);
 }

@@ -3,11 +3,19 @@
 #ifndef PF_CLI_H
 #define PF_CLI_H
 
+#include <stdbool.h>
+
 struct pf_cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *help;
 };
+
+struct pf_config;
+/* Load the configuration (file, then environment) and set up logging; on
+ * failure print why on stderr and return 1. need_database: also require
+ * PERFGATE_DATABASE_URL. Free cfg with pf_config_free. */
+int pf_cli_load_config(struct pf_config *cfg, bool need_database);
 
 int pf_cli_serve(int argc, char **argv);
 int pf_cli_migrate(int argc, char **argv);

@@ -11,13 +11,17 @@
 #include "db.h"
 #include "log.h"
 
-/* Load the configuration or print why not; 0 on success. */
-static int load_config(struct pf_config *cfg)
+int pf_cli_load_config(struct pf_config *cfg, bool need_database)
 {
 	struct pf_err err;
 	pf_err_clear(&err);
 	if (pf_config_load(cfg, NULL, &err) != PF_OK) {
 		fprintf(stderr, "perfgate: configuration error: %s\n", err.msg);
+		pf_config_free(cfg);
+		return 1;
+	}
+	if (need_database && !cfg->database_url) {
+		fprintf(stderr, "perfgate: PERFGATE_DATABASE_URL is not set\n");
 		pf_config_free(cfg);
 		return 1;
 	}
@@ -36,7 +40,7 @@ int pf_cli_check_config(int argc, char **argv)
 		fprintf(stderr, "usage: perfgate check-config [--example]\n");
 		return 2;
 	}
-	if (load_config(&cfg))
+	if (pf_cli_load_config(&cfg, false))
 		return 1;
 	pf_config_print(&cfg, stdout);
 	pf_config_free(&cfg);
@@ -54,13 +58,8 @@ int pf_cli_migrate(int argc, char **argv)
 		fprintf(stderr, "usage: perfgate migrate\n");
 		return 2;
 	}
-	if (load_config(&cfg))
+	if (pf_cli_load_config(&cfg, true))
 		return 1;
-	if (!cfg.database_url) {
-		fprintf(stderr, "perfgate: PERFGATE_DATABASE_URL is not set\n");
-		pf_config_free(&cfg);
-		return 1;
-	}
 	struct pf_db *db = pf_db_new(cfg.database_url);
 	pf_err_clear(&err);
 	enum pf_code rc = pf_db_migrate(db, &applied, &err);
@@ -89,7 +88,7 @@ int pf_cli_serve(int argc, char **argv)
 		fprintf(stderr, "usage: perfgate serve\n");
 		return 2;
 	}
-	if (load_config(&cfg))
+	if (pf_cli_load_config(&cfg, false))
 		return 1;
 	if (cfg.auth_off)
 		pf_warn("PERFGATE_AUTH=off: no tokens are checked (accepted because %s is a "

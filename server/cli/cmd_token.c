@@ -99,16 +99,8 @@ int pf_cli_token(int argc, char **argv)
 		return 2;
 	}
 	pf_err_clear(&err);
-	if (pf_config_load(&cfg, NULL, &err) != PF_OK) {
-		fprintf(stderr, "perfgate: configuration error: %s\n", err.msg);
-		pf_config_free(&cfg);
+	if (pf_cli_load_config(&cfg, true))
 		return 1;
-	}
-	if (!cfg.database_url) {
-		fprintf(stderr, "perfgate: PERFGATE_DATABASE_URL is not set\n");
-		pf_config_free(&cfg);
-		return 1;
-	}
 	struct pf_db *db = pf_db_new(cfg.database_url);
 	if (strcmp(argv[1], "create") == 0) {
 		rc = create(db, argc - 1, argv + 1);

@@ -355,6 +355,28 @@ START_TEST(database_outage_and_recovery)
 }
 END_TEST
 
+/* SIGTERM: the daemon finishes, closes its connections and exits 0 (under
+ * the sanitizers a leak would make that exit status non-zero). */
+START_TEST(clean_shutdown)
+{
+	struct pft_daemon d2;
+	struct pft_resp r;
+	char url[256];
+	ck_assert_int_eq(pft_daemon_start(&d2, db, NULL, NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(url, sizeof url, "%s/v1/projects", d2.base);
+		pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		pft_resp_free(&r);
+	}
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+	char *log = (char *)pf_test_read_file(d2.log, NULL);
+	ck_assert_ptr_nonnull(strstr(log, "SIGTERM received"));
+	ck_assert_ptr_nonnull(strstr(log, "stopped"));
+	free(log);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -373,6 +395,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, config_errors_stop_startup);
 	tcase_add_test(tc, auth_off_on_loopback);
 	tcase_add_test(tc, database_outage_and_recovery);
+	tcase_add_test(tc, clean_shutdown);
 	suite_add_tcase(s, tc);
 	return s;
 }

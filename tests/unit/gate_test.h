@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "gate.h"
 #include "testutil.h"
 
@@ -112,6 +113,72 @@ static inline char *gt_names(const json_t *report, const char *id)
 static inline char *gt_dump(const json_t *j)
 {
 	return json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+}
+
+/* ---- hand-built inputs (test_gate.c, test_gate_report.c) ---- */
+
+#define TOTAL   1000000
+#define FILLERS 20
+
+/* One special function of a hand-built table. */
+struct fn {
+	const char *name;
+	double pct;
+};
+
+/* A table of `kind` ("cpu": sample counts known when counted; "heap":
+ * alloc_space, counts unknown) whose special functions hold the given
+ * shares and FILLERS filler functions share the rest equally. */
+static inline struct pf_functab *tab(struct pf_arena *a, const char *kind, bool counted,
+                                     int64_t total, const struct fn *fns, size_t n)
+{
+	struct pf_functab *t = pf_arena_calloc(a, 1, sizeof *t);
+	bool heap = strcmp(kind, "heap") == 0;
+	t->sample_index = heap ? "alloc_space" : "cpu";
+	t->unit = heap ? "bytes" : "nanoseconds";
+	t->total = total;
+	t->total_samples = counted ? total : -1;
+	t->rows = pf_arena_calloc(a, n + FILLERS, sizeof *t->rows);
+	int64_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pf_functab_row *r = &t->rows[t->n_rows++];
+		r->name = fns[i].name;
+		r->flat = r->cum = llround(fns[i].pct * (double)total / 100.0);
+		used += r->flat;
+	}
+	for (int i = 0; i < FILLERS; i++) {
+		struct pf_functab_row *r = &t->rows[t->n_rows++];
+		r->name = pf_arena_printf(a, "filler%d", i);
+		r->flat = r->cum =
+		        (total - used) / FILLERS + (i == 0 ? (total - used) % FILLERS : 0);
+	}
+	for (size_t i = 0; i < t->n_rows; i++)
+		t->rows[i].flat_samples = t->rows[i].cum_samples = counted ? t->rows[i].flat : -1;
+	return t;
+}
+
+static inline struct pf_gate_outcome eval(const struct pf_gate_input *in,
+                                          const struct pf_policy *pol, struct pf_arena *a)
+{
+	struct pf_gate_outcome o;
+	struct pf_err e;
+	struct pf_report_meta meta = {.project = "p", .branch = "b", .base_branch = "main"};
+	ck_assert_msg(pf_gate_evaluate(in, pol, &meta, a, &o, &e) == PF_OK, "%s", e.msg);
+	return o;
+}
+
+/* go test output: one benchmark, values in ns/op around center. */
+static inline char *bench_text(const char *name, double center, int runs, bool spread)
+{
+	static const double off10[10] = {-2, -1.5, -1, -0.5, 0, 0, 0.5, 1, 1.5, 2};
+	static const double off3[3] = {-1, 0, 1};
+	struct pf_buf b;
+	pf_buf_init(&b, 0);
+	pf_buf_puts(&b, "goos: linux\npkg: example.com/x\n");
+	for (int i = 0; i < runs; i++)
+		pf_buf_printf(&b, "Benchmark%s \t 1000\t %.4f ns/op\t 50.0 MB/s\n", name,
+		              center + (spread ? (runs == 10 ? off10[i] : off3[i]) : 0));
+	return pf_buf_steal(&b, NULL);
 }
 
 #endif

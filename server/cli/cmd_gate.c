@@ -159,8 +159,13 @@ static bool load_bench(const char *path, struct pf_arena *a, struct pf_benchset 
 		pf_buf_free(&buf);
 		return false;
 	}
-	enum pf_code rc = pf_bench_parse(buf.data ? buf.data : "", buf.len, &lim, a, out, &err);
+	struct pf_benchset *raw;
+	enum pf_code rc = pf_bench_parse(buf.data ? buf.data : "", buf.len, &lim, a, &raw, &err);
 	pf_buf_free(&buf);
+	/* compared in the configuration-free form the server stores, so the
+	 * verdict is the server's (bench_canon.c) */
+	if (rc == PF_OK)
+		rc = pf_bench_canonical(raw, a, out, &err);
 	if (rc)
 		fprintf(stderr, "perfgate gate: %s: %s (%s)\n", path, err.msg, pf_code_name(rc));
 	return rc == PF_OK;

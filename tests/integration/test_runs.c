@@ -4,6 +4,7 @@
  * catalogue of bad uploads that must store nothing. */
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,86 @@ START_TEST(upload_base_then_candidate)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "pass");
 	json_decref(j);
 	pft_resp_free(&r);
+}
+END_TEST
+
+/* JSON equality with numbers equal to 1e-9 relative (the CLI and the
+ * server print reals at different precisions). */
+static bool same_json(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b)) {
+		double x = json_number_value(a), y = json_number_value(b);
+		return x == y || fabs(x - y) <= 1e-9 * fmax(fabs(x), fabs(y));
+	}
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	if (json_is_array(a)) {
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!same_json(json_array_get(a, i), json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	if (json_is_object(a)) {
+		const char *k;
+		json_t *v;
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		json_object_foreach((json_t *)a, k, v)
+		{
+			if (!same_json(v, json_object_get(b, k)))
+				return false;
+		}
+		return true;
+	}
+	return json_equal(a, b);
+}
+
+/* `perfgate gate` on the same files gives the server's verdict, gate by
+ * gate, with the same violations (the server's baseline is rebuilt from
+ * stored rows, the CLI's from the files). */
+START_TEST(cli_and_server_agree)
+{
+	char cmd[4096];
+	int st;
+	char *id = pft_sql(db, "SELECT min(id) FROM runs WHERE branch = 'feature-x'");
+	char *server =
+	        pft_sql(db, "SELECT jsonb_agg(jsonb_build_object('id', g->'id', 'status',"
+	                    " g->'status', 'violations', g->'violations'))::text"
+	                    " FROM runs r, jsonb_array_elements(r.report->'gates') g"
+	                    " WHERE r.id = (SELECT min(id) FROM runs WHERE branch = 'feature-x')");
+	snprintf(cmd, sizeof cmd,
+	         "AI_GATE_ENABLE=true %s gate --base-cpu %s/cpu_base.pb.gz --cpu %s/cpu_cand.pb.gz"
+	         " --base-heap %s/heap_base.pb.gz --heap %s/heap_cand.pb.gz"
+	         " --base-bench %s/bench_base.txt --bench %s/bench_cand.txt",
+	         pf_test_bin(), fx, fx, fx, fx, fx, fx);
+	char *out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 1); /* fail */
+	json_error_t je;
+	json_t *cli = json_loads(out, 0, &je), *srv = json_loads(server, 0, &je);
+	ck_assert_ptr_nonnull(cli);
+	ck_assert_ptr_nonnull(srv);
+	json_t *gates = json_object_get(cli, "gates"), *g;
+	size_t i;
+	ck_assert_uint_eq(json_array_size(gates), json_array_size(srv));
+	json_array_foreach(gates, i, g)
+	{
+		json_t *s2 = json_array_get(srv, i);
+		ck_assert_str_eq(json_string_value(json_object_get(g, "id")),
+		                 json_string_value(json_object_get(s2, "id")));
+		ck_assert_str_eq(json_string_value(json_object_get(g, "status")),
+		                 json_string_value(json_object_get(s2, "status")));
+		ck_assert_msg(same_json(json_object_get(g, "violations"),
+		                        json_object_get(s2, "violations")),
+		              "gate %s: violations differ",
+		              json_string_value(json_object_get(g, "id")));
+	}
+	json_decref(cli);
+	json_decref(srv);
+	free(out);
+	free(server);
+	free(id);
 }
 END_TEST
 
@@ -737,6 +818,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, upload_base_then_candidate);
+	tcase_add_test(tc, cli_and_server_agree);
 	tcase_add_test(tc, read_back_a_run);
 	tcase_add_test(tc, idempotent_retry);
 	tcase_add_test(tc, bad_uploads_store_nothing);

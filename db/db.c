@@ -187,6 +187,205 @@ static const struct {
                              " SET default_branch = EXCLUDED.default_branch,"
                              " settings = EXCLUDED.settings, updated_at = now()",
                              3},
+        /* history reads (trend.c): $1 project, $2 branch, $3/$4 [from, to)
+         * in epoch ms; per-run reads take the newest $n and are reordered
+         * oldest first, bucketed reads group by created_ms / bucket */
+        [ST_TREND_RUNS] = {"trend_runs",
+                           "SELECT id, commit, ms, v FROM (SELECT r.id,"
+                           " coalesce(r.commit_sha, '') AS commit, r.created_at,"
+                           " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms, c.v"
+                           " FROM runs r, LATERAL (SELECT CASE $5::text"
+                           " WHEN 'overall' THEN r.rating_overall WHEN 'cpu' THEN r.rating_cpu"
+                           " WHEN 'memory' THEN r.rating_memory WHEN 'bench' THEN r.rating_bench"
+                           " WHEN 'verdict' THEN CASE r.verdict WHEN 'pass' THEN 0"
+                           " WHEN 'warn' THEN 1 ELSE 2 END END::float8 AS v) c"
+                           " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                           " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                           " AND r.created_at < to_timestamp($4::float8 / 1000) AND c.v IS NOT NULL"
+                           " ORDER BY r.created_at DESC, r.id DESC LIMIT $6) x"
+                           " ORDER BY created_at, id",
+                           6},
+        [ST_TREND_RUNS_B] = {"trend_runs_b",
+                             "SELECT max(id), '', max(ms), CASE WHEN $5::text = 'verdict'"
+                             " THEN max(v) ELSE avg(v) END, count(*) FROM (SELECT r.id,"
+                             " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
+                             " CASE $5::text WHEN 'overall' THEN r.rating_overall"
+                             " WHEN 'cpu' THEN r.rating_cpu WHEN 'memory' THEN r.rating_memory"
+                             " WHEN 'bench' THEN r.rating_bench WHEN 'verdict' THEN CASE r.verdict"
+                             " WHEN 'pass' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END END::float8 AS v"
+                             " FROM runs r"
+                             " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                             " AND r.branch = $2"
+                             " AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                             " AND r.created_at < to_timestamp($4::float8 / 1000)) x"
+                             " WHERE v IS NOT NULL GROUP BY ms / $6::bigint ORDER BY 3",
+                             6},
+        [ST_TREND_FUNCTION] = {"trend_function",
+                               "SELECT id, commit, ms, v FROM (SELECT r.id,"
+                               " coalesce(r.commit_sha, '') AS commit, r.created_at,"
+                               " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
+                               " f.flat_pct AS v FROM runs r JOIN function_stats f"
+                               " ON f.run_id = r.id AND f.kind = $5 AND f.function = $6"
+                               " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                               " AND r.branch = $2"
+                               " AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                               " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                               " ORDER BY r.created_at DESC, r.id DESC LIMIT $7) x"
+                               " ORDER BY created_at, id",
+                               7},
+        [ST_TREND_FUNCTION_B] = {"trend_function_b",
+                                 "SELECT max(r.id), '',"
+                                 " max(floor(extract(epoch FROM r.created_at) * 1000)::bigint),"
+                                 " avg(f.flat_pct), count(*) FROM runs r JOIN function_stats f"
+                                 " ON f.run_id = r.id AND f.kind = $5 AND f.function = $6"
+                                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                                 " AND r.branch = $2"
+                                 " AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                                 " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                                 " GROUP BY floor(extract(epoch FROM r.created_at) * 1000)::bigint"
+                                 " / $7::bigint ORDER BY 3",
+                                 7},
+        [ST_TREND_BENCH] = {"trend_bench",
+                            "SELECT id, commit, ms, v FROM (SELECT r.id,"
+                            " coalesce(r.commit_sha, '') AS commit, r.created_at,"
+                            " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
+                            " b.median AS v FROM runs r JOIN bench_stats b"
+                            " ON b.run_id = r.id AND b.benchmark = $5 AND b.unit = $6"
+                            " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                            " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                            " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                            " ORDER BY r.created_at DESC, r.id DESC LIMIT $7) x"
+                            " ORDER BY created_at, id",
+                            7},
+        [ST_TREND_BENCH_B] = {"trend_bench_b",
+                              "SELECT max(r.id), '',"
+                              " max(floor(extract(epoch FROM r.created_at) * 1000)::bigint),"
+                              " avg(b.median), count(*) FROM runs r JOIN bench_stats b"
+                              " ON b.run_id = r.id AND b.benchmark = $5 AND b.unit = $6"
+                              " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                              " AND r.branch = $2"
+                              " AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                              " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                              " GROUP BY floor(extract(epoch FROM r.created_at) * 1000)::bigint"
+                              " / $7::bigint ORDER BY 3",
+                              7},
+        /* branches of a project: a skip scan of runs_project_branch_id */
+        [ST_TREND_BRANCHES] = {"trend_branches",
+                               "WITH RECURSIVE p AS (SELECT id FROM projects WHERE name = $1),"
+                               " b(branch) AS ((SELECT r.branch FROM runs r"
+                               " WHERE r.project_id = (SELECT id FROM p) ORDER BY r.branch LIMIT 1)"
+                               " UNION ALL SELECT (SELECT r.branch FROM runs r"
+                               " WHERE r.project_id = (SELECT id FROM p) AND r.branch > b.branch"
+                               " ORDER BY r.branch LIMIT 1) FROM b WHERE b.branch IS NOT NULL)"
+                               " SELECT branch FROM b WHERE branch IS NOT NULL LIMIT $2",
+                               2},
+        /* functions of kind $3 in the newest $4 runs (with such a profile)
+         * before $5, by their largest flat% */
+        [ST_TREND_FUNCTIONS] = {"trend_functions",
+                                "SELECT f.function, max(f.flat_pct) FROM function_stats f"
+                                " WHERE f.kind = $3 AND f.run_id IN (SELECT r.id FROM runs r"
+                                " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                                " AND r.branch = $2 AND r.created_at < to_timestamp($5::float8 / 1000)"
+                                " AND EXISTS (SELECT 1 FROM profile_totals t"
+                                " WHERE t.run_id = r.id AND t.kind = $3)"
+                                " ORDER BY r.created_at DESC, r.id DESC LIMIT $4)"
+                                " GROUP BY f.function ORDER BY 2 DESC, 1 LIMIT $6",
+                                6},
+        /* (benchmark, unit) pairs in the newest $3 runs with benchmarks
+         * before $4 */
+        [ST_TREND_BENCHMARKS] = {"trend_benchmarks",
+                                 "SELECT b.benchmark, b.unit FROM bench_stats b"
+                                 " WHERE b.run_id IN (SELECT r.id FROM runs r"
+                                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                                 " AND r.branch = $2"
+                                 " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                                 " AND EXISTS (SELECT 1 FROM bench_stats x WHERE x.run_id = r.id)"
+                                 " ORDER BY r.created_at DESC, r.id DESC LIMIT $3)"
+                                 " GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5",
+                                 5},
+        /* failed verdicts and baseline promotions of a project ($2 branch
+         * or NULL) in [$3, $4), oldest first */
+        [ST_TREND_ANNOTATIONS] =
+                {"trend_annotations",
+                 "WITH p AS (SELECT id FROM projects WHERE name = $1)"
+                 " SELECT kind, ms, run_id, branch, commit, summary, who FROM ("
+                 " SELECT 'fail' AS kind, floor(extract(epoch FROM r.created_at) * 1000)::bigint"
+                 " AS ms, r.id AS run_id, r.branch, coalesce(r.commit_sha, '') AS commit,"
+                 " coalesce(r.report->>'summary', '') AS summary, '' AS who FROM runs r"
+                 " WHERE r.project_id = (SELECT id FROM p) AND r.verdict = 'fail'"
+                 " AND ($2::text IS NULL OR r.branch = $2)"
+                 " AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND r.created_at < to_timestamp($4::float8 / 1000)"
+                 " UNION ALL SELECT 'promotion', floor(extract(epoch FROM b.promoted_at) * 1000)"
+                 "::bigint, b.run_id, b.branch, coalesce(r.commit_sha, ''), '', b.promoted_by"
+                 " FROM baselines b JOIN runs r ON r.id = b.run_id"
+                 " WHERE b.project_id = (SELECT id FROM p) AND ($2::text IS NULL OR b.branch = $2)"
+                 " AND b.promoted_at >= to_timestamp($3::float8 / 1000)"
+                 " AND b.promoted_at < to_timestamp($4::float8 / 1000)) x"
+                 " ORDER BY ms, run_id LIMIT $5",
+                 5},
+        /* `perfgate nightly`: the period [$3, $4) of a branch as JSON: run
+         * and verdict counts, the run before the period ("then"), the
+         * newest run of it ("now"), its failed runs */
+        [ST_NIGHTLY_PERIOD] =
+                {"nightly_period",
+                 "WITH p AS (SELECT id FROM projects WHERE name = $1),"
+                 " per AS (SELECT r.* FROM runs r WHERE r.project_id = (SELECT id FROM p)"
+                 " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND r.created_at < to_timestamp($4::float8 / 1000)),"
+                 " thn AS (SELECT r.* FROM runs r WHERE r.project_id = (SELECT id FROM p)"
+                 " AND r.branch = $2 AND r.created_at < to_timestamp($3::float8 / 1000)"
+                 " ORDER BY r.created_at DESC, r.id DESC LIMIT 1),"
+                 " fst AS (SELECT * FROM per ORDER BY created_at, id LIMIT 1),"
+                 " nw AS (SELECT * FROM per ORDER BY created_at DESC, id DESC LIMIT 1)"
+                 " SELECT json_build_object('runs', (SELECT count(*) FROM per),"
+                 " 'verdicts', json_build_object("
+                 " 'pass', (SELECT count(*) FROM per WHERE verdict = 'pass'),"
+                 " 'warn', (SELECT count(*) FROM per WHERE verdict = 'warn'),"
+                 " 'fail', (SELECT count(*) FROM per WHERE verdict = 'fail')),"
+                 " 'then', (SELECT json_build_object('run_id', id, 'commit', commit_sha,"
+                 " 'created', created_at, 'verdict', verdict, 'rating', json_build_object("
+                 " 'overall', rating_overall, 'cpu', rating_cpu, 'memory', rating_memory,"
+                 " 'bench', rating_bench)) FROM (SELECT * FROM thn UNION ALL"
+                 " SELECT * FROM fst WHERE NOT EXISTS (SELECT 1 FROM thn)) t),"
+                 " 'now', (SELECT json_build_object('run_id', id, 'commit', commit_sha,"
+                 " 'created', created_at, 'verdict', verdict, 'rating', json_build_object("
+                 " 'overall', rating_overall, 'cpu', rating_cpu, 'memory', rating_memory,"
+                 " 'bench', rating_bench)) FROM nw),"
+                 " 'failed_runs', (SELECT coalesce(json_agg(json_build_object('run_id', id,"
+                 " 'commit', commit_sha, 'created', created_at,"
+                 " 'summary', report->>'summary') ORDER BY created_at, id), '[]')"
+                 " FROM (SELECT * FROM per WHERE verdict = 'fail'"
+                 " ORDER BY created_at DESC, id DESC LIMIT $5) f))::text",
+                 5},
+        /* functions whose flat% moved most between runs $1 and $2 */
+        [ST_NIGHTLY_FUNCTIONS] =
+                {"nightly_functions",
+                 "SELECT coalesce(json_agg(x ORDER BY abs(x.delta) DESC, x.kind, x.function),"
+                 " '[]')::text FROM (SELECT coalesce(a.kind, b.kind) AS kind,"
+                 " coalesce(a.function, b.function) AS function, coalesce(a.flat_pct, 0) AS then,"
+                 " coalesce(b.flat_pct, 0) AS now,"
+                 " round((coalesce(b.flat_pct, 0) - coalesce(a.flat_pct, 0))::numeric, 2)"
+                 " AS delta FROM (SELECT * FROM function_stats WHERE run_id = $1) a"
+                 " FULL JOIN (SELECT * FROM function_stats WHERE run_id = $2) b"
+                 " ON a.kind = b.kind AND a.function = b.function"
+                 " WHERE EXISTS (SELECT 1 FROM profile_totals t WHERE t.run_id = $1"
+                 " AND t.kind = coalesce(a.kind, b.kind)) AND EXISTS (SELECT 1 FROM"
+                 " profile_totals t WHERE t.run_id = $2 AND t.kind = coalesce(a.kind, b.kind))"
+                 " ORDER BY abs(coalesce(b.flat_pct, 0) - coalesce(a.flat_pct, 0)) DESC,"
+                 " 1, 2 LIMIT $3) x WHERE x.delta <> 0",
+                 3},
+        /* benchmarks whose median moved most between runs $1 and $2 */
+        [ST_NIGHTLY_BENCH] =
+                {"nightly_bench",
+                 "SELECT coalesce(json_agg(x ORDER BY abs(x.delta_pct) DESC, x.benchmark,"
+                 " x.unit), '[]')::text FROM (SELECT a.benchmark, a.unit, a.median AS then,"
+                 " b.median AS now, round(((b.median / a.median - 1) * 100)::numeric, 2)"
+                 " AS delta_pct FROM bench_stats a JOIN bench_stats b ON b.run_id = $2"
+                 " AND b.benchmark = a.benchmark AND b.unit = a.unit WHERE a.run_id = $1"
+                 " AND a.median <> 0 ORDER BY abs(b.median / a.median - 1) DESC, 1, 2"
+                 " LIMIT $3) x WHERE x.delta_pct <> 0",
+                 3},
 };
 
 struct pf_db *pf_db_new(const char *conninfo)

@@ -202,4 +202,72 @@ enum pf_code pf_db_gate_stats(struct pf_db *db, const char *project, char **json
 enum pf_code pf_db_project_save(struct pf_db *db, const char *project, const char *default_branch,
                                 const char *settings_json, struct pf_err *err) PF_MUSTCHECK;
 
+/* ---- history reads (trend.c) -------------------------------------------- */
+
+/* One series of a project's branch over [from_ms, to_ms). */
+struct pf_db_trend_q {
+	const char *project, *branch;
+	/* "overall", "cpu", "memory", "bench" (ratings), "verdict" (0 pass,
+	 * 1 warn, 2 fail), "function" (flat%: kind, function), "bench_median"
+	 * (benchmark, unit) */
+	const char *series;
+	const char *kind, *function;
+	const char *benchmark, *unit;
+	int64_t from_ms, to_ms;
+	/* 0: one point per run, the newest `limit` runs of the range;
+	 * > 0: one point per bucket of bucket_ms (mean value; verdict: the
+	 * worst), at the time of the bucket's newest run */
+	int64_t bucket_ms;
+	int limit;
+};
+struct pf_db_point {
+	int64_t run_id;     /* the run (bucketed: the newest run of the bucket) */
+	const char *commit; /* borrowed for the callback; "" when bucketed */
+	int64_t t_ms;
+	double value;
+	int64_t runs; /* runs behind the point */
+};
+/* fn once per point, oldest first. A run without the series' value (no
+ * such function, benchmark or rating) has no point. */
+enum pf_code pf_db_trend(struct pf_db *db, const struct pf_db_trend_q *q,
+                         void (*fn)(void *arg, const struct pf_db_point *p), void *arg,
+                         struct pf_err *err) PF_MUSTCHECK;
+/* Branches of a project by name (at most max); fn once per branch. */
+enum pf_code pf_db_trend_branches(struct pf_db *db, const char *project, int max,
+                                  void (*fn)(void *arg, const char *branch), void *arg,
+                                  struct pf_err *err) PF_MUSTCHECK;
+/* Functions of profile kind in the newest nruns runs of branch before
+ * to_ms that have such a profile, by their largest flat% (at most max). */
+enum pf_code pf_db_trend_functions(struct pf_db *db, const char *project, const char *branch,
+                                   const char *kind, int nruns, int64_t to_ms, int max,
+                                   void (*fn)(void *arg, const char *function, double flat_pct),
+                                   void *arg, struct pf_err *err) PF_MUSTCHECK;
+/* (benchmark, unit) pairs of the newest nruns runs with benchmarks of
+ * branch before to_ms, by name (at most max). */
+enum pf_code pf_db_trend_benchmarks(struct pf_db *db, const char *project, const char *branch,
+                                    int nruns, int64_t to_ms, int max,
+                                    void (*fn)(void *arg, const char *benchmark, const char *unit),
+                                    void *arg, struct pf_err *err) PF_MUSTCHECK;
+struct pf_db_annotation {
+	const char *kind; /* "fail" or "promotion" */
+	int64_t t_ms, run_id;
+	const char *branch, *commit, *summary, *by; /* borrowed for the callback */
+};
+/* Failed verdicts and baseline promotions of a project in [from, to),
+ * oldest first (branch NULL: every branch; at most max). */
+enum pf_code pf_db_trend_annotations(struct pf_db *db, const char *project, const char *branch,
+                                     int64_t from_ms, int64_t to_ms, int max,
+                                     void (*fn)(void *arg, const struct pf_db_annotation *a),
+                                     void *arg, struct pf_err *err) PF_MUSTCHECK;
+/* `perfgate nightly`: the period as JSON text (malloc'ed): runs,
+ * verdicts, then/now runs with ratings, failed runs (at most max_failed). */
+enum pf_code pf_db_nightly_period(struct pf_db *db, const char *project, const char *branch,
+                                  int64_t from_ms, int64_t to_ms, int max_failed, char **json,
+                                  struct pf_err *err) PF_MUSTCHECK;
+/* The functions (flat%) and benchmarks (median) that moved most between
+ * two runs, as JSON array texts (malloc'ed), at most max each. */
+enum pf_code pf_db_nightly_moves(struct pf_db *db, int64_t then_run, int64_t now_run, int max,
+                                 char **functions_json, char **bench_json,
+                                 struct pf_err *err) PF_MUSTCHECK;
+
 #endif

@@ -169,6 +169,17 @@ enum pf_code pf_h_project_put(struct pf_req *, struct pf_reply *, struct pf_err 
 enum pf_code pf_h_project_runs(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_project_baseline(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_gate_stats(struct pf_req *, struct pf_reply *, struct pf_err *);
+/* history (h_trend.c, h_grafana.c, h_grafana_query.c) */
+enum pf_code pf_h_trend(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_root(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_metrics(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_search(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_payload_options(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_query(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_annotations(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_variable(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_tag_keys(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_grafana_tag_values(struct pf_req *, struct pf_reply *, struct pf_err *);
 
 /* Project names: [A-Za-z0-9][A-Za-z0-9._-]{0,63}. */
 bool pf_valid_project_name(const char *s);

@@ -15,7 +15,7 @@
 
 static char *db;
 static struct pft_daemon d;
-static char *tok_up, *tok_read, *tok_shop, *tok_other, *tok_admin;
+static char *tok_up, *tok_read, *tok_other, *tok_admin;
 static char fx[512];
 
 static const char *fixture(const char *name)
@@ -35,7 +35,6 @@ static void setup(void)
 	ck_assert_int_eq(pft_migrate(db), 0);
 	tok_up = pft_token(db, "upload", NULL);
 	tok_read = pft_token(db, "read", NULL);
-	tok_shop = pft_token(db, "upload", "shop");
 	tok_other = pft_token(db, "upload", "other");
 	tok_admin = pft_token(db, "admin", NULL);
 	ck_assert_int_eq(pft_daemon_start(&d, db, NULL, NULL), 0);
@@ -518,7 +517,6 @@ START_TEST(bad_uploads_store_nothing)
 		free(after);
 	}
 	free(before);
-	(void)tok_shop;
 }
 END_TEST
 

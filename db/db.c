@@ -218,7 +218,8 @@ static const struct {
                              " AND r.branch = $2"
                              " AND r.created_at >= to_timestamp($3::float8 / 1000)"
                              " AND r.created_at < to_timestamp($4::float8 / 1000)) x"
-                             " WHERE v IS NOT NULL GROUP BY ms / $6::bigint ORDER BY 3",
+                             " WHERE v IS NOT NULL GROUP BY (ms - $3::float8::bigint) / $6::bigint"
+                             " ORDER BY 3",
                              6},
         [ST_TREND_FUNCTION] = {"trend_function",
                                "SELECT id, commit, ms, v FROM (SELECT r.id,"
@@ -242,8 +243,8 @@ static const struct {
                                  " AND r.branch = $2"
                                  " AND r.created_at >= to_timestamp($3::float8 / 1000)"
                                  " AND r.created_at < to_timestamp($4::float8 / 1000)"
-                                 " GROUP BY floor(extract(epoch FROM r.created_at) * 1000)::bigint"
-                                 " / $7::bigint ORDER BY 3",
+                                 " GROUP BY (floor(extract(epoch FROM r.created_at) * 1000)::bigint"
+                                 " - $3::float8::bigint) / $7::bigint ORDER BY 3",
                                  7},
         [ST_TREND_BENCH] = {"trend_bench",
                             "SELECT id, commit, ms, v FROM (SELECT r.id,"
@@ -266,8 +267,8 @@ static const struct {
                               " AND r.branch = $2"
                               " AND r.created_at >= to_timestamp($3::float8 / 1000)"
                               " AND r.created_at < to_timestamp($4::float8 / 1000)"
-                              " GROUP BY floor(extract(epoch FROM r.created_at) * 1000)::bigint"
-                              " / $7::bigint ORDER BY 3",
+                              " GROUP BY (floor(extract(epoch FROM r.created_at) * 1000)::bigint"
+                              " - $3::float8::bigint) / $7::bigint ORDER BY 3",
                               7},
         /* branches of a project: a skip scan of runs_project_branch_id */
         [ST_TREND_BRANCHES] = {"trend_branches",

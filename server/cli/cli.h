@@ -26,5 +26,6 @@ int pf_cli_top(int argc, char **argv);
 int pf_cli_diff(int argc, char **argv);
 int pf_cli_speedscope(int argc, char **argv);
 int pf_cli_gate(int argc, char **argv);
+int pf_cli_nightly(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct pf_cli_cmd commands[] = {
 	{"diff", pf_cli_diff, "function deltas of two profiles, as pprof -top -diff_base"},
 	{"speedscope", pf_cli_speedscope, "speedscope JSON of a pprof profile"},
 	{"gate", pf_cli_gate, "the full gate verdict offline: report JSON, markdown or JUnit"},
+	{"nightly", pf_cli_nightly, "summary of a branch's recent runs (JSON or markdown)"},
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,7 @@
 
 #include "pftest_history.h"
 #include "pftest_srv.h"
+#include "testutil.h"
 
 static char *db;
 static struct pft_daemon d;
@@ -276,6 +277,72 @@ START_TEST(tokens)
 }
 END_TEST
 
+/* perfgate nightly reads the same store: the period, the failed run, the
+ * rating then and now, what moved; markdown; --notify and bad input. */
+START_TEST(nightly_summary)
+{
+	char cmd[2048];
+	int st;
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' PERFGATE_PUBLIC_URL="
+	         "https://perfgate.example '%s' nightly --project shop --since 100000d",
+	         db, pf_test_bin());
+	char *out = pf_test_run(cmd, &st);
+	ck_assert_msg(st == 0, "exit %d: %s", st, out);
+	json_t *j = json_loads(out, 0, NULL);
+	ck_assert_msg(j != NULL, "not JSON: %.300s", out);
+	free(out);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "branch")), "main");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "runs")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "verdicts"), "fail")),
+	                 1);
+	json_t *f0 = json_array_get(json_object_get(j, "failed_runs"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(f0, "commit")), "c4");
+	ck_assert_ptr_nonnull(
+	        strstr(json_string_value(json_object_get(f0, "link")), "https://perfgate.example/v1/runs/"));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "now"), "commit")),
+	                 "c6");
+	ck_assert_int_gt(json_array_size(json_object_get(j, "functions")), 0);
+	ck_assert_int_gt(json_array_size(json_object_get(j, "benchmarks")), 0);
+	json_decref(j);
+
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' '%s' nightly --project shop"
+	         " --branch feature-x --since 100000d --format markdown",
+	         db, pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_nonnull(strstr(out, "## perfgate nightly: shop/feature-x"));
+	ck_assert_ptr_nonnull(strstr(out, "1 runs"));
+	free(out);
+	/* nothing in the last hour of 2024's history */
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' '%s' nightly --project shop"
+	         " --since 1h --format markdown",
+	         db, pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_nonnull(strstr(out, "No runs in the period"));
+	free(out);
+	snprintf(cmd, sizeof cmd, "'%s' nightly --project shop --since 24x 2>&1", pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 2);
+	free(out);
+	snprintf(cmd, sizeof cmd, "'%s' nightly --project shop --notify 2>&1", pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 1);
+	ck_assert_ptr_nonnull(strstr(out, "notifications not available yet"));
+	free(out);
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' '%s' nightly --project nope"
+	         " 2>&1",
+	         db, pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 1);
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trend");
@@ -288,6 +355,7 @@ int main(void)
 	tcase_add_test(tc, ranges_and_limit);
 	tcase_add_test(tc, bad_requests);
 	tcase_add_test(tc, tokens);
+	tcase_add_test(tc, nightly_summary);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,75 +1,15 @@
 /* functab_graph.c: the call graph of pprof's newGraph/newTrimmedGraph
  * (spec/pprof.md §8 steps 3-8) over one profile or a diff pair, reduced to
- * a sorted function table. Owns node interning, the per-sample walk (cum
- * once per sample, flat on the innermost line of the leaf location, edges
- * with their inline flag), node/edge trimming and the row labels.
+ * a sorted function table. Owns node interning, the location -> node map,
+ * the choice of walk (functab_fast.c when every edge counts, else the
+ * edge-table walk of functab_edges.c), node trimming and the rows.
  * No I/O, no logging; scratch memory is malloc'ed and freed here. */
 #include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "functab.h"
-
-struct node {
-	const char *name;
-	int64_t flat[2], cum[2]; /* per side (base/cand), unsigned by side */
-	int64_t fs[2], cs[2];    /* sample counts per side */
-	uint32_t stamp;          /* last sample that added cum */
-	bool kept;
-	unsigned inl;
-};
-
-/* A call edge P -> N of the graph (node indices), a slot of the open
- * addressing edge table: 16 bytes, so a lookup touches one cache line. */
-#define EDGE_CALL 0x80000000u /* in dst: some contribution was a plain call */
-struct edge {
-	uint32_t src1; /* P + 1; 0: empty slot */
-	uint32_t dst;  /* N, | EDGE_CALL */
-	int64_t weight;
-};
-
-/* The edge last fed from one loc_nodes slot (the caller side), with
- * weight not yet added to it. A slot's node is fixed and a call site
- * nearly always calls the same function, so consecutive samples through
- * it reuse the edge without a hash lookup. Inlined or not is fixed by the
- * slot too: the next slot is the same location's next line (inline) or,
- * from its innermost line, the next location's outermost line (a call). */
-struct slot_memo {
-	uint32_t child; /* UINT32_MAX: unbound */
-	uint32_t edge;
-	int64_t pending;
-};
-
-struct input {
-	const struct pf_profile *p;
-	int index, count_index;
-	int side;          /* 0 base, 1 cand (single profile: 1) */
-	int64_t sign;      /* -1 for the base of a diff */
-	uint32_t *loc_off; /* n_locations + 1 offsets into loc_nodes */
-	uint32_t *loc_nodes;
-	struct slot_memo *memo; /* one per loc_nodes slot */
-	int64_t total, total_samples;
-};
-
-struct graph {
-	struct node *nodes;
-	size_t n_nodes, cap_nodes;
-	uint32_t *ntab; /* name hash: node index + 1 */
-	size_t ntab_mask;
-	struct edge *edges; /* hash table of the edges */
-	size_t n_edges, etab_mask;
-	struct input *ins; /* their slot memos point into edges */
-	size_t n_in;
-	uint32_t serial;
-	uint32_t *seq; /* kept nodes of the current sample, in walk order */
-	size_t cap_seq;
-	bool all_kept; /* no node dropped: the slot memos apply */
-	bool oom;
-	const struct pf_functab_opts *o;
-	regex_t *focus;
-	size_t n_focus;
-};
+#include "functab_int.h"
 
 static uint64_t hash_str(const char *s)
 {
@@ -195,73 +135,8 @@ oom:
 	return PF_E_NOMEM;
 }
 
-static size_t edge_hash(uint32_t src, uint32_t dst)
-{
-	uint64_t k = ((uint64_t)src << 32) | dst;
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k;
-}
-
-/* Add the pending weights of in's slot memos to their edges, unbind them. */
-static void memo_flush(struct graph *g, struct input *in)
-{
-	size_t n = in->loc_off[in->p->n_locations];
-	for (size_t k = 0; k < n; k++) {
-		struct slot_memo *m = &in->memo[k];
-		if (m->child != UINT32_MAX)
-			g->edges[m->edge].weight += m->pending;
-		*m = (struct slot_memo){.child = UINT32_MAX};
-	}
-}
-
-/* Double the edge table (memos are flushed first: edges move). */
-static bool etab_grow(struct graph *g)
-{
-	size_t cap = g->edges ? (g->etab_mask + 1) * 2 : 4096;
-	struct edge *t = calloc(cap, sizeof *t);
-	if (!t)
-		return false;
-	for (size_t i = 0; i < g->n_in; i++)
-		if (g->ins[i].memo && g->edges)
-			memo_flush(g, &g->ins[i]);
-	for (size_t i = 0; g->edges && i <= g->etab_mask; i++) {
-		const struct edge *e = &g->edges[i];
-		if (!e->src1)
-			continue;
-		size_t h = edge_hash(e->src1 - 1, e->dst & ~EDGE_CALL) & (cap - 1);
-		while (t[h].src1)
-			h = (h + 1) & (cap - 1);
-		t[h] = *e;
-	}
-	free(g->edges);
-	g->edges = t;
-	g->etab_mask = cap - 1;
-	return true;
-}
-
-/* Slot of edge src -> dst in the table, created (inline until a plain
- * call is seen) when new; UINT32_MAX on OOM. */
-static uint32_t edge_find(struct graph *g, uint32_t src, uint32_t dst)
-{
-	if (!g->edges || (g->n_edges + 1) * 4 >= (g->etab_mask + 1) * 3)
-		if (!etab_grow(g))
-			goto oom;
-	size_t h = edge_hash(src, dst) & g->etab_mask;
-	for (; g->edges[h].src1; h = (h + 1) & g->etab_mask)
-		if (g->edges[h].src1 == src + 1 && (g->edges[h].dst & ~EDGE_CALL) == dst)
-			return (uint32_t)h;
-	g->edges[h] = (struct edge){.src1 = src + 1, .dst = dst};
-	g->n_edges++;
-	return (uint32_t)h;
-oom:
-	g->oom = true;
-	return UINT32_MAX;
-}
-
 /* -tagfocus: does sample s carry focus_key with a value matching any regex? */
-static bool focused(const struct graph *g, const struct pf_pprof_sample *s)
+bool pf_ft_focused(const struct graph *g, const struct pf_pprof_sample *s)
 {
 	for (uint32_t i = 0; i < s->n_labels; i++) {
 		const struct pf_pprof_label *lb = &s->labels[i];
@@ -272,92 +147,6 @@ static bool focused(const struct graph *g, const struct pf_pprof_sample *s)
 				return true;
 	}
 	return false;
-}
-
-/* Add one contribution of edge parent -> nd; outer: nd is its location's
- * outermost line, so the call is not inlined (spec §8 step 6). With every
- * node kept the slot after pslot is fixed, so the memo of pslot can skip
- * the hash lookup (its inline flag was applied when it was bound). */
-static bool edge_add(struct graph *g, struct input *in, uint32_t parent, uint32_t pslot,
-                     uint32_t nd, bool outer, int64_t sw)
-{
-	struct slot_memo *m = &in->memo[pslot];
-	if (g->all_kept && m->child == nd) {
-		m->pending += sw;
-		return true;
-	}
-	uint32_t i = edge_find(g, parent, nd);
-	if (i == UINT32_MAX)
-		return false;
-	g->edges[i].weight += sw;
-	if (outer)
-		g->edges[i].dst |= EDGE_CALL;
-	if (g->all_kept && m->child == UINT32_MAX)
-		*m = (struct slot_memo){.child = nd, .edge = i};
-	return true;
-}
-
-/* Did the pair parent -> nd occur earlier in the sample (seq[0..n))? */
-static bool pair_seen(const uint32_t *seq, size_t n, uint32_t parent, uint32_t nd)
-{
-	for (size_t i = 1; i < n; i++)
-		if (seq[i] == nd && seq[i - 1] == parent)
-			return true;
-	return false;
-}
-
-/* newGraph's walk of one sample: root -> leaf, each location's lines
- * outermost first; cum once per node (stamps), each edge once per
- * distinct pair (only a repeated node can repeat a pair), flat to the
- * last node unless it was dropped. Dropped nodes are skipped: edges join
- * the nearest kept nodes. */
-static void walk_sample(struct graph *g, struct input *in, const struct pf_pprof_sample *s,
-                        int64_t w, int64_t c)
-{
-	const int side = in->side;
-	const uint32_t stamp = ++g->serial;
-	uint32_t parent = UINT32_MAX, pslot = 0;
-	size_t n_seq = 0;
-	bool residual = false;
-	for (uint32_t li = s->n_locs; li-- > 0;) {
-		uint32_t loc = s->locs[li], lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
-		for (uint32_t k = hi; k-- > lo;) {
-			uint32_t nd = in->loc_nodes[k];
-			struct node *n = &g->nodes[nd];
-			if (!n->kept) {
-				residual = true;
-				continue;
-			}
-			bool seen = n->stamp == stamp;
-			if (!seen) {
-				n->stamp = stamp;
-				n->cum[side] += w;
-				n->cs[side] += c;
-			}
-			if (parent != UINT32_MAX && parent != nd &&
-			    !(seen && pair_seen(g->seq, n_seq, parent, nd)) &&
-			    !edge_add(g, in, parent, pslot, nd, k == hi - 1, in->sign * w))
-				return;
-			if (n_seq == g->cap_seq) {
-				size_t cap = g->cap_seq ? g->cap_seq * 2 : 256;
-				uint32_t *q = realloc(g->seq, cap * sizeof *q);
-				if (!q) {
-					g->oom = true;
-					return;
-				}
-				g->seq = q;
-				g->cap_seq = cap;
-			}
-			g->seq[n_seq++] = nd;
-			parent = nd;
-			pslot = k;
-			residual = false;
-		}
-	}
-	if (parent != UINT32_MAX && !residual) {
-		g->nodes[parent].flat[side] += w;
-		g->nodes[parent].fs[side] += c;
-	}
 }
 
 /* One pass of newGraph over every sample of in (kept flags honoured). */
@@ -372,12 +161,12 @@ static void walk(struct graph *g, struct input *in, bool totals)
 			in->total += w < 0 ? -w : w;
 			in->total_samples += c;
 		}
-		if (w == 0 || (g->o->focus_key && !focused(g, s)))
+		if (w == 0 || (g->o->focus_key && !pf_ft_focused(g, s)))
 			continue;
-		walk_sample(g, in, s, w, c);
+		pf_ft_walk_sample(g, in, s, w, c);
 	}
 	if (!g->oom)
-		memo_flush(g, in);
+		pf_ft_memo_flush(g, in);
 }
 
 static int64_t node_flat(const struct node *n, const struct input *ins, size_t n_in)
@@ -458,8 +247,13 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 	for (size_t i = 0; i < n_in; i++)
 		if (map_locations(&g, &ins[i], a) != PF_OK)
 			goto oom;
-	for (size_t i = 0; i < n_in; i++)
-		walk(&g, &ins[i], true);
+	/* every edge counts: labels without an edge table (functab_fast.c) */
+	bool fast = o->edge_fraction == 0;
+	if (fast)
+		(void)pf_ft_walk_fast(&g, ins, n_in);
+	else
+		for (size_t i = 0; i < n_in; i++)
+			walk(&g, &ins[i], true);
 	if (g.oom)
 		goto oom;
 
@@ -487,12 +281,8 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 				goto oom;
 		}
 	}
-	for (size_t i = 0; g.edges && i <= g.etab_mask; i++) {
-		const struct edge *e = &g.edges[i];
-		if (e->src1 && abs64(e->weight) >= edge_cut)
-			g.nodes[e->dst & ~EDGE_CALL].inl |=
-			        (e->dst & EDGE_CALL) ? PF_FT_CALL : PF_FT_INLINE;
-	}
+	if (!fast || !g.all_kept)
+		pf_ft_edge_labels(&g, edge_cut);
 
 	size_t n_rows = 0;
 	t->rows = pf_arena_calloc(a, g.n_nodes ? g.n_nodes : 1, sizeof *t->rows);

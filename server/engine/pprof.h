@@ -5,6 +5,7 @@
 #ifndef PF_PPROF_H
 #define PF_PPROF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,9 +41,16 @@ struct pf_pprof_label {
 };
 
 struct pf_pprof_sample {
-	uint32_t *locs;  /* location indices, leaf first (location_id order) */
+	/* location indices, leaf first (location_id order): 16-bit when the
+	 * profile has at most 65535 locations (pf_profile.narrow_locs), else
+	 * 32-bit. Read them with pf_pprof_sample_loc. */
+	union {
+		uint32_t *locs;
+		uint16_t *locs16;
+	};
 	int64_t *values; /* n_types values, one per sample_type */
-	struct pf_pprof_label *labels;
+	/* shared by the samples that carry the same label bytes */
+	const struct pf_pprof_label *labels;
 	uint32_t n_locs;
 	uint32_t n_labels;
 };
@@ -98,7 +106,15 @@ struct pf_profile {
 	struct pf_pprof_mapping *mappings;
 
 	size_t decoded_bytes; /* protobuf size after gunzip */
+	bool narrow_locs;     /* samples hold 16-bit location indices */
 };
+
+/* Location index j (0 = leaf) of sample s of p. */
+static inline uint32_t pf_pprof_sample_loc(const struct pf_profile *p,
+                                           const struct pf_pprof_sample *s, uint32_t j)
+{
+	return p->narrow_locs ? s->locs16[j] : s->locs[j];
+}
 
 /* Decode a pprof profile: gzip (sniffed, bounded by lim->max_bytes) or raw
  * protobuf, then validate (spec/pprof.md §3): string_table[0] == "" and every

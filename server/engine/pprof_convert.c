@@ -23,6 +23,7 @@ enum pf_code pf_pp_alloc(struct pf_pp_dec *d)
 	ARENA_ARRAY(d, p, 1);
 	d->p = p;
 	p->decoded_bytes = d->len;
+	p->narrow_locs = d->n_locations <= UINT16_MAX;
 	p->time_nanos = d->time_nanos;
 	p->duration_nanos = d->duration_nanos;
 	p->period = d->period;
@@ -97,14 +98,16 @@ static enum pf_code function(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	if (!m)
 		return pf_pp_bad_msg(d, PF_PB_FUNCTION, "function", i, body, n);
 	struct pf_pprof_function *fn = &d->p->functions[i];
+	bool oom = false;
 	fn->id = m->id;
 	fn->start_line = m->start_line;
 	enum pf_code rc = PF_OK;
 	if (m->id == 0)
 		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL, "function #%zu has id 0", i);
-	else if (!pf_pp_idmap_put(&d->funcs, m->id, (uint32_t)i))
-		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
-		                "function #%zu: duplicate function id %" PRIu64, i, m->id);
+	else if (!pf_pp_idmap_put(&d->funcs, m->id, (uint32_t)i, &oom))
+		rc = oom ? pf_pp_nomem(d)
+		         : pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
+		                      "function #%zu: duplicate function id %" PRIu64, i, m->id);
 	if (rc == PF_OK)
 		rc = pf_pp_str_at(d, m->name, &fn->name, "function", i, m->id);
 	if (rc == PF_OK)
@@ -122,6 +125,7 @@ static enum pf_code mapping(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	if (!m)
 		return pf_pp_bad_msg(d, PF_PB_MAPPING, "mapping", i, body, n);
 	struct pf_pprof_mapping *mp = &d->p->mappings[i];
+	bool oom = false;
 	mp->id = m->id;
 	mp->memory_start = m->memory_start;
 	mp->memory_limit = m->memory_limit;
@@ -129,9 +133,10 @@ static enum pf_code mapping(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	enum pf_code rc = PF_OK;
 	if (m->id == 0)
 		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL, "mapping #%zu has id 0", i);
-	else if (!pf_pp_idmap_put(&d->maps, m->id, (uint32_t)i))
-		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
-		                "mapping #%zu: duplicate mapping id %" PRIu64, i, m->id);
+	else if (!pf_pp_idmap_put(&d->maps, m->id, (uint32_t)i, &oom))
+		rc = oom ? pf_pp_nomem(d)
+		         : pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
+		                      "mapping #%zu: duplicate mapping id %" PRIu64, i, m->id);
 	if (rc == PF_OK)
 		rc = pf_pp_str_at(d, m->filename, &mp->filename, "mapping", i, m->id);
 	if (rc == PF_OK)
@@ -192,9 +197,11 @@ static enum pf_code location(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL, "location #%zu has id 0", i);
 		goto out;
 	}
-	if (!pf_pp_idmap_put(&d->locs, m->id, (uint32_t)i)) {
-		rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
-		                "location #%zu: duplicate location id %" PRIu64, i, m->id);
+	bool oom = false;
+	if (!pf_pp_idmap_put(&d->locs, m->id, (uint32_t)i, &oom)) {
+		rc = oom ? pf_pp_nomem(d)
+		         : pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
+		                      "location #%zu: duplicate location id %" PRIu64, i, m->id);
 		goto out;
 	}
 	if (m->n_line > UINT32_MAX) {
@@ -235,12 +242,13 @@ static enum pf_code labels(struct pf_pp_dec *d, size_t i, Perftools__Profiles__S
                            struct pf_pprof_sample *s)
 {
 	size_t kept = 0;
-	s->labels = pf_arena_alloc(d->a, m->n_label * sizeof *s->labels);
-	if (!s->labels)
+	struct pf_pprof_label *out = pf_arena_alloc(d->a, m->n_label * sizeof *out);
+	if (!out)
 		return pf_pp_nomem(d);
+	s->labels = out;
 	for (size_t j = 0; j < m->n_label; j++) {
 		const Perftools__Profiles__Label *lb = m->label[j];
-		struct pf_pprof_label *o = &s->labels[kept];
+		struct pf_pprof_label *o = &out[kept];
 		const char *unit = "";
 		PF_PP_TRY(pf_pp_str_at(d, lb->key, &o->key, "sample", i, 0));
 		PF_PP_TRY(pf_pp_str_at(d, lb->num_unit, &unit, "sample", i, 0));
@@ -279,7 +287,8 @@ static enum pf_code sample(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		goto out;
 	}
 	s->values = pf_arena_alloc(d->a, (d->n_types ? d->n_types : 1) * sizeof *s->values);
-	s->locs = pf_arena_alloc(d->a, (m->n_location_id ? m->n_location_id : 1) * sizeof *s->locs);
+	s->locs = pf_arena_alloc(d->a, (m->n_location_id ? m->n_location_id : 1) *
+	                                       (d->p->narrow_locs ? 2 : 4));
 	if (!s->values || !s->locs) {
 		rc = pf_pp_nomem(d);
 		goto out;
@@ -288,13 +297,18 @@ static enum pf_code sample(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		memcpy(s->values, m->value, d->n_types * sizeof *s->values);
 	s->n_locs = (uint32_t)m->n_location_id;
 	for (size_t j = 0; j < m->n_location_id; j++) {
-		if (!pf_pp_idmap_get(&d->locs, m->location_id[j], &s->locs[j])) {
+		uint32_t li;
+		if (!pf_pp_idmap_get(&d->locs, m->location_id[j], &li)) {
 			rc = pf_err_set(d->err, PF_E_BAD_PROFILE, NULL,
 			                "sample #%zu at byte %zu: location id %" PRIu64
 			                " does not exist",
 			                i, off, m->location_id[j]);
 			goto out;
 		}
+		if (d->p->narrow_locs)
+			s->locs16[j] = (uint16_t)li;
+		else
+			s->locs[j] = li;
 	}
 	if (m->n_label)
 		rc = labels(d, i, m, s);
@@ -308,7 +322,9 @@ enum pf_code pf_pp_pass4(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t 
 {
 	(void)wt;
 	(void)at;
-	return f == 2 ? sample(d, body, (size_t)v) : PF_OK;
+	if (f != 2 || pf_pp_sample_fast(d, body, (size_t)v))
+		return PF_OK;
+	return sample(d, body, (size_t)v);
 }
 
 enum pf_code pf_pp_finish(struct pf_pp_dec *d)

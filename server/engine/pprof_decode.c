@@ -92,19 +92,19 @@ static void scratch_destroy(struct pf_pp_scratch *s)
 
 bool pf_pp_idmap_init(struct pf_pp_idmap *m, size_t n)
 {
-	size_t cap = 16;
-	while (cap < n * 2)
-		cap <<= 1;
-	m->keys = calloc(cap, sizeof *m->keys);
-	m->vals = malloc(cap * sizeof *m->vals);
-	m->mask = cap - 1;
-	return m->keys && m->vals;
+	memset(m, 0, sizeof *m);
+	m->n_max = n;
+	m->dcap = n * 2 + 64;
+	m->dense = calloc(m->dcap, sizeof *m->dense);
+	return m->dense != NULL;
 }
 
 void pf_pp_idmap_free(struct pf_pp_idmap *m)
 {
+	free(m->dense);
 	free(m->keys);
 	free(m->vals);
+	memset(m, 0, sizeof *m);
 }
 
 static size_t idmap_hash(uint64_t k)
@@ -115,9 +115,27 @@ static size_t idmap_hash(uint64_t k)
 	return (size_t)k;
 }
 
-/* Insert; false when the id is already present. */
-bool pf_pp_idmap_put(struct pf_pp_idmap *m, uint64_t k, uint32_t v)
+/* Insert; false when the id is already present (or no memory: *oom). */
+bool pf_pp_idmap_put(struct pf_pp_idmap *m, uint64_t k, uint32_t v, bool *oom)
 {
+	if (k < m->dcap) {
+		if (m->dense[k])
+			return false;
+		m->dense[k] = v + 1;
+		return true;
+	}
+	if (!m->keys) {
+		size_t cap = 16;
+		while (cap < m->n_max * 2)
+			cap <<= 1;
+		m->keys = calloc(cap, sizeof *m->keys);
+		m->vals = malloc(cap * sizeof *m->vals);
+		m->mask = cap - 1;
+		if (!m->keys || !m->vals) {
+			*oom = true;
+			return false;
+		}
+	}
 	size_t i = idmap_hash(k) & m->mask;
 	while (m->keys[i]) {
 		if (m->keys[i] == k)
@@ -129,8 +147,10 @@ bool pf_pp_idmap_put(struct pf_pp_idmap *m, uint64_t k, uint32_t v)
 	return true;
 }
 
-bool pf_pp_idmap_get(const struct pf_pp_idmap *m, uint64_t k, uint32_t *v)
+bool pf_pp_idmap_get_hashed(const struct pf_pp_idmap *m, uint64_t k, uint32_t *v)
 {
+	if (!m->keys)
+		return false;
 	size_t i = idmap_hash(k) & m->mask;
 	while (m->keys[i]) {
 		if (m->keys[i] == k) {
@@ -428,6 +448,7 @@ enum pf_code pf_pprof_decode(const uint8_t *data, size_t len, const struct pf_pp
 	pf_pp_idmap_free(&d.funcs);
 	pf_pp_idmap_free(&d.locs);
 	pf_pp_idmap_free(&d.maps);
+	pf_pp_lsets_free(&d);
 	pf_buf_free(&raw);
 	if (rc == PF_OK)
 		*out = d.p;

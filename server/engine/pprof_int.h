@@ -59,18 +59,32 @@ struct pf_pp_scratch {
 	bool failed;
 };
 
-/* uint64 id -> uint32 index (ids are non-zero). */
+/* uint64 id -> uint32 index (ids are non-zero). Ids below dcap (about
+ * twice the count: Go numbers them 1..n) live in a dense array; the
+ * others in an open-addressing hash made on first use. */
 struct pf_pp_idmap {
+	uint32_t *dense; /* index + 1; 0 = absent */
+	size_t dcap;
 	uint64_t *keys; /* 0 = empty */
 	uint32_t *vals;
-	size_t mask;
+	size_t mask, n_hashed, n_max;
 };
 
 bool pf_pp_idmap_init(struct pf_pp_idmap *m, size_t n);
 void pf_pp_idmap_free(struct pf_pp_idmap *m);
-/* false when k is already present */
-bool pf_pp_idmap_put(struct pf_pp_idmap *m, uint64_t k, uint32_t v);
-bool pf_pp_idmap_get(const struct pf_pp_idmap *m, uint64_t k, uint32_t *v);
+/* false when k is already present (or on allocation failure: *oom set) */
+bool pf_pp_idmap_put(struct pf_pp_idmap *m, uint64_t k, uint32_t v, bool *oom);
+bool pf_pp_idmap_get_hashed(const struct pf_pp_idmap *m, uint64_t k, uint32_t *v);
+
+static inline bool pf_pp_idmap_get(const struct pf_pp_idmap *m, uint64_t k, uint32_t *v)
+{
+	if (k < m->dcap) {
+		uint32_t x = m->dense[k];
+		*v = x - 1;
+		return x != 0;
+	}
+	return pf_pp_idmap_get_hashed(m, k, v);
+}
 
 /* Decoder state shared by pprof_decode.c (framing, passes) and
  * pprof_convert.c (message conversion). */
@@ -93,6 +107,7 @@ struct pf_pp_dec {
 	const char **strings;
 	size_t i_strings, i_types, i_mappings, i_functions, i_locations, i_samples, i_comments;
 	struct pf_pp_idmap funcs, locs, maps;
+	struct pf_pp_lsets *lsets; /* label sets seen (pprof_sample.c) */
 };
 
 #define PF_PP_TRY(x)                                                                               \
@@ -129,5 +144,13 @@ enum pf_code pf_pp_pass3(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t 
 enum pf_code pf_pp_pass4(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t v,
                          const uint8_t *body, size_t at);
 enum pf_code pf_pp_finish(struct pf_pp_dec *d);
+
+/* pprof_sample.c: the Sample message (~95 % of a profile) read straight
+ * into the model. Returns false, having changed nothing visible, for
+ * anything unusual or invalid (unpacked or repeated fields, unknown
+ * fields, a bad reference...): the caller then takes the protobuf-c path,
+ * which produces the error message. */
+bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n);
+void pf_pp_lsets_free(struct pf_pp_dec *d);
 
 #endif

@@ -103,7 +103,7 @@ static enum pf_code one_profile(const struct pf_profile *p, int idx, struct fram
 		}
 		json_t *stack = json_array();
 		for (uint32_t k = s->n_locs; stack && k-- > 0;)
-			if (!loc_frames(p, f, s->locs[k], stack)) {
+			if (!loc_frames(p, f, pf_pprof_sample_loc(p, s, k), stack)) {
 				json_decref(stack);
 				stack = NULL;
 			}

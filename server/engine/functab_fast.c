@@ -1,0 +1,213 @@
+/* functab_fast.c: newGraph's walk (spec/pprof.md §8 step 6) for the case
+ * perfgate uses — no node trimmed yet, every edge counts — without an
+ * edge table. Edge weights are then irrelevant: a node is labelled
+ * "call" when any plain call reaches it, "inline" when some incoming pair
+ * had inlined contributions and never a plain one. Inlined pairs are fixed
+ * by the locations' line lists, so they sit in a small set up front and
+ * the walk only strikes the ones also seen as plain calls. No I/O. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "functab_int.h"
+
+#define MULTI 0x80000000u /* lnode: the location has several slots */
+#define NONE  UINT32_MAX
+
+/* An inlined pair P -> N (P + 1 in src1; 0 = empty) and whether a plain
+ * call P -> N was also seen. */
+struct ipair {
+	uint32_t src1, dst;
+	bool plain;
+};
+
+struct fast {
+	uint32_t *stamp;   /* per node: last sample that added cum */
+	int64_t *cum, *cs; /* per node, this input */
+	uint8_t *call;     /* per node: reached by a plain call */
+	uint64_t *bloom;   /* per node: bit P % 64 for inlined pairs P -> node */
+	struct ipair *ip;
+	size_t ip_mask;
+	uint32_t serial;
+};
+
+static size_t pair_hash(uint32_t src, uint32_t dst)
+{
+	uint64_t k = ((uint64_t)src << 32) | dst;
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+static struct ipair *pair_slot(const struct fast *f, uint32_t src, uint32_t dst)
+{
+	size_t h = pair_hash(src, dst) & f->ip_mask;
+	for (; f->ip[h].src1; h = (h + 1) & f->ip_mask)
+		if (f->ip[h].src1 == src + 1 && f->ip[h].dst == dst)
+			break;
+	return &f->ip[h];
+}
+
+/* The inlined pairs of every location of every input. */
+static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
+{
+	size_t n = 0, cap = 64;
+	for (size_t i = 0; i < n_in; i++)
+		n += ins[i].loc_off[ins[i].p->n_locations] - ins[i].p->n_locations;
+	while (cap < n * 2)
+		cap <<= 1;
+	f->ip = calloc(cap, sizeof *f->ip);
+	f->ip_mask = cap - 1;
+	if (!f->ip)
+		return false;
+	for (size_t i = 0; i < n_in; i++) {
+		const struct input *in = &ins[i];
+		for (size_t l = 0; l < in->p->n_locations; l++)
+			for (uint32_t k = in->loc_off[l]; k + 1 < in->loc_off[l + 1]; k++) {
+				uint32_t src = in->loc_nodes[k + 1], dst = in->loc_nodes[k];
+				if (src == dst)
+					continue;
+				struct ipair *e = pair_slot(f, src, dst);
+				*e = (struct ipair){.src1 = src + 1, .dst = dst, .plain = e->plain};
+				f->bloom[dst] |= 1ull << (src & 63);
+			}
+	}
+	return true;
+}
+
+/* A plain call src -> dst (src != dst). */
+static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
+{
+	f->call[dst] = 1;
+	if (f->bloom[dst] >> (src & 63) & 1) {
+		struct ipair *e = pair_slot(f, src, dst);
+		if (e->src1)
+			e->plain = true;
+	}
+}
+
+static inline void touch(struct fast *f, uint32_t nd, int64_t w, int64_t c)
+{
+	if (f->stamp[nd] != f->serial) {
+		f->stamp[nd] = f->serial;
+		f->cum[nd] += w;
+		f->cs[nd] += c;
+	}
+}
+
+/* One input: totals, flat, cum; marks the multi-slot locations used. */
+static void walk_input(struct graph *g, struct fast *f, struct input *in, const uint32_t *lnode,
+                       uint8_t *used)
+{
+	const struct pf_profile *p = in->p;
+	const int side = in->side;
+	for (size_t si = 0; si < p->n_samples; si++) {
+		const struct pf_pprof_sample *s = &p->samples[si];
+		int64_t w = s->values[in->index];
+		int64_t c = in->count_index >= 0 ? s->values[in->count_index] : 0;
+		in->total += w < 0 ? -w : w;
+		in->total_samples += c;
+		if (w == 0 || (g->o->focus_key && !pf_ft_focused(g, s)))
+			continue;
+		uint32_t prev = NONE;
+		f->serial++;
+		for (uint32_t li = s->n_locs; li-- > 0;) {
+			uint32_t loc = p->narrow_locs ? s->locs16[li] : s->locs[li];
+			uint32_t x = lnode[loc];
+			if (!(x & MULTI)) {
+				if (prev != NONE && prev != x)
+					plain_call(f, prev, x);
+				touch(f, x, w, c);
+				prev = x;
+				continue;
+			}
+			uint32_t lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
+			used[loc] = 1;
+			for (uint32_t k = hi; k-- > lo;) {
+				uint32_t nd = in->loc_nodes[k];
+				if (k == hi - 1 && prev != NONE && prev != nd)
+					plain_call(f, prev, nd);
+				touch(f, nd, w, c);
+				prev = nd;
+			}
+		}
+		if (prev != NONE) {
+			g->nodes[prev].flat[side] += w;
+			g->nodes[prev].fs[side] += c;
+		}
+	}
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		g->nodes[i].cum[side] += f->cum[i];
+		g->nodes[i].cs[side] += f->cs[i];
+	}
+}
+
+/* Inline bits from the used locations' pairs never seen as plain calls. */
+static void inline_labels(struct graph *g, const struct fast *f, const struct input *in,
+                          const uint8_t *used)
+{
+	for (size_t l = 0; l < in->p->n_locations; l++) {
+		if (!used[l])
+			continue;
+		for (uint32_t k = in->loc_off[l]; k + 1 < in->loc_off[l + 1]; k++) {
+			uint32_t src = in->loc_nodes[k + 1], dst = in->loc_nodes[k];
+			if (src != dst && !pair_slot(f, src, dst)->plain)
+				g->nodes[dst].inl |= PF_FT_INLINE;
+		}
+	}
+}
+
+bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
+{
+	struct fast f = {0};
+	uint32_t *lnode[2] = {NULL, NULL};
+	uint8_t *used[2] = {NULL, NULL};
+	size_t nn = g->n_nodes ? g->n_nodes : 1;
+	bool ok = false;
+	if (n_in > 2)
+		goto out;
+	f.stamp = calloc(nn, sizeof *f.stamp);
+	f.cum = calloc(nn, sizeof *f.cum);
+	f.cs = calloc(nn, sizeof *f.cs);
+	f.call = calloc(nn, sizeof *f.call);
+	f.bloom = calloc(nn, sizeof *f.bloom);
+	if (!f.stamp || !f.cum || !f.cs || !f.call || !f.bloom || !pairs_init(&f, ins, n_in))
+		goto out;
+	for (size_t i = 0; i < n_in; i++) {
+		const struct input *in = &ins[i];
+		size_t nl = in->p->n_locations;
+		lnode[i] = malloc((nl ? nl : 1) * sizeof *lnode[i]);
+		used[i] = calloc(nl ? nl : 1, 1);
+		if (!lnode[i] || !used[i])
+			goto out;
+		for (size_t l = 0; l < nl; l++)
+			lnode[i][l] = in->loc_off[l + 1] - in->loc_off[l] == 1
+			                      ? in->loc_nodes[in->loc_off[l]]
+			                      : MULTI;
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		memset(f.cum, 0, nn * sizeof *f.cum);
+		memset(f.cs, 0, nn * sizeof *f.cs);
+		walk_input(g, &f, &ins[i], lnode[i], used[i]);
+	}
+	for (size_t i = 0; i < n_in; i++)
+		inline_labels(g, &f, &ins[i], used[i]);
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (f.call[i])
+			g->nodes[i].inl |= PF_FT_CALL;
+	ok = true;
+out:
+	for (size_t i = 0; i < 2; i++) {
+		free(lnode[i]);
+		free(used[i]);
+	}
+	free(f.stamp);
+	free(f.cum);
+	free(f.cs);
+	free(f.call);
+	free(f.bloom);
+	free(f.ip);
+	if (!ok)
+		g->oom = true;
+	return ok;
+}

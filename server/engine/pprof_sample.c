@@ -1,0 +1,213 @@
+/* pprof_sample.c: the Sample message read straight from the wire into the
+ * arena model (location indices, values, labels), without protobuf-c.
+ * Handles the common, valid shape only (packed location_id and value, each
+ * at most once; label messages together); anything else returns false and
+ * pprof_convert.c takes the protobuf-c path, which owns every error
+ * message. Identical label byte runs share one label array. No I/O. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pprof_int.h"
+
+/* Label sets already resolved, keyed by their raw bytes (in the decoded
+ * buffer, alive for the whole decode). Bounded: once full, new sets are
+ * resolved per sample. */
+#define LSET_SLOTS 1024u
+struct lset {
+	const uint8_t *raw; /* NULL: empty slot */
+	uint64_t hash;
+	uint32_t len, n;
+	const struct pf_pprof_label *labels;
+};
+struct pf_pp_lsets {
+	struct lset slot[LSET_SLOTS];
+	size_t used;
+};
+
+void pf_pp_lsets_free(struct pf_pp_dec *d)
+{
+	free(d->lsets);
+	d->lsets = NULL;
+}
+
+/* Varint at *pp; false when truncated or longer than 10 bytes. */
+static inline bool rd(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	if (p < end && !(*p & 0x80)) {
+		*v = *p;
+		*pp = p + 1;
+		return true;
+	}
+	if (end - p >= 2 && !(p[1] & 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
+		*pp = p + 2;
+		return true;
+	}
+	return pf_pb_varint(pp, end, v) == 0;
+}
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool str_ok(const struct pf_pp_dec *d, uint64_t i)
+{
+	return i < d->n_strings; /* int64 negatives are huge as uint64 */
+}
+
+/* Resolve the label messages in p..end (only field-3 messages) into a new
+ * arena array; false for anything the protobuf-c path must judge. */
+static bool labels_resolve(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
+                           const struct pf_pprof_label **out, uint32_t *n_out)
+{
+	struct pf_pprof_label *ls = pf_arena_alloc(d->a, n_lab * sizeof *ls);
+	size_t kept = 0;
+	if (!ls)
+		return false;
+	while (p < end) {
+		uint64_t tag, len, f[5] = {0};
+		if (!rd(&p, end, &tag) || !rd(&p, end, &len))
+			return false;
+		const uint8_t *q = p, *qe = p + len;
+		p = qe;
+		while (q < qe) {
+			uint64_t t, v;
+			if (!rd(&q, qe, &t) || (t & 7) != 0 || (t >> 3) < 1 || (t >> 3) > 4 ||
+			    !rd(&q, qe, &v))
+				return false;
+			f[t >> 3] = v;
+		}
+		if (q != qe || !str_ok(d, f[1]) || !str_ok(d, f[4]) || !str_ok(d, f[2]))
+			return false;
+		if (f[2] == 0 && f[3] == 0 && f[4] == 0)
+			continue; /* pprof drops it (spec §6) */
+		struct pf_pprof_label *o = &ls[kept++];
+		o->key = d->strings[f[1]];
+		o->str = f[2] ? d->strings[f[2]] : NULL;
+		o->num = (int64_t)f[3];
+		o->num_unit = d->strings[f[4]];
+	}
+	*out = ls;
+	*n_out = (uint32_t)kept;
+	return true;
+}
+
+/* Labels of one sample, shared with earlier samples of the same bytes. */
+static bool labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
+                   struct pf_pprof_sample *s)
+{
+	size_t len = (size_t)(end - p);
+	if (!d->lsets) {
+		d->lsets = calloc(1, sizeof *d->lsets);
+		if (!d->lsets)
+			return false;
+	}
+	uint64_t h = hash_bytes(p, len);
+	size_t i = h & (LSET_SLOTS - 1);
+	for (struct lset *e; (e = &d->lsets->slot[i])->raw; i = (i + 1) & (LSET_SLOTS - 1)) {
+		if (e->hash == h && e->len == len && memcmp(e->raw, p, len) == 0) {
+			s->labels = e->labels;
+			s->n_labels = e->n;
+			return true;
+		}
+	}
+	if (len > UINT32_MAX || !labels_resolve(d, p, end, n_lab, &s->labels, &s->n_labels))
+		return false;
+	if (d->lsets->used < LSET_SLOTS / 2) {
+		d->lsets->slot[i] = (struct lset){p, h, (uint32_t)len, s->n_labels, s->labels};
+		d->lsets->used++;
+	}
+	return true;
+}
+
+/* Number of varints in a packed run (bytes without the continuation bit);
+ * SIZE_MAX when it ends inside a varint. */
+static size_t packed_count(const uint8_t *p, const uint8_t *end)
+{
+	size_t n = 0;
+	if (p < end && (end[-1] & 0x80))
+		return SIZE_MAX;
+	for (; p < end; p++)
+		n += !(*p & 0x80);
+	return n;
+}
+
+bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
+{
+	const uint8_t *p = body, *end = body + n;
+	const uint8_t *lp = NULL, *le = NULL, *vp = NULL, *ve = NULL, *bp = NULL, *be = NULL;
+	size_t n_lab = 0;
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t tag, len;
+		if (!rd(&p, end, &tag) || (tag & 7) != 2 || !rd(&p, end, &len) ||
+		    len > (uint64_t)(end - p))
+			return false;
+		switch (tag >> 3) {
+		case 1:
+			if (lp || bp)
+				return false;
+			lp = p;
+			le = p + len;
+			break;
+		case 2:
+			if (vp || bp)
+				return false;
+			vp = p;
+			ve = p + len;
+			break;
+		case 3:
+			if (bp && be != at)
+				return false; /* labels not together */
+			if (!bp)
+				bp = at;
+			be = p + len;
+			n_lab++;
+			break;
+		default:
+			return false;
+		}
+		p += len;
+	}
+	size_t n_loc = packed_count(lp, le), n_val = packed_count(vp, ve);
+	if (n_val != d->n_types || n_loc > UINT32_MAX)
+		return false;
+
+	const bool narrow = d->p->narrow_locs;
+	size_t vbytes = n_val * sizeof(int64_t), lbytes = n_loc * (narrow ? 2 : 4);
+	struct pf_pprof_sample *s = &d->p->samples[d->i_samples];
+	uint8_t *mem = pf_arena_alloc(d->a, vbytes + lbytes ? vbytes + lbytes : 1);
+	if (!mem)
+		return false;
+	s->values = (int64_t *)mem;
+	s->locs = (uint32_t *)(mem + vbytes);
+	for (size_t j = 0; j < n_val; j++) {
+		uint64_t v;
+		if (!rd(&vp, ve, &v))
+			return false;
+		s->values[j] = (int64_t)v;
+	}
+	const struct pf_pp_idmap *m = &d->locs;
+	for (size_t j = 0; j < n_loc; j++) {
+		uint64_t id;
+		uint32_t li;
+		if (!rd(&lp, le, &id) || !pf_pp_idmap_get(m, id, &li))
+			return false;
+		if (narrow)
+			s->locs16[j] = (uint16_t)li;
+		else
+			s->locs[j] = li;
+	}
+	s->n_locs = (uint32_t)n_loc;
+	s->labels = NULL;
+	s->n_labels = 0;
+	if (n_lab && !labels(d, bp, be, n_lab, s))
+		return false;
+	d->i_samples++;
+	return true;
+}

@@ -1,0 +1,257 @@
+/* test_pprof_paths.c: the fast paths agree with the general ones on every
+ * fixture profile. Decode: the direct Sample reader (pprof_sample.c)
+ * against protobuf-c, forced by an unknown field appended to every Sample
+ * message. Function tables: the walk without an edge table
+ * (functab_fast.c, edge_fraction 0) against the edge-table walk with an
+ * edge fraction too small to cut anything; for single tables, diffs, and
+ * -noinlines. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "functab.h"
+#include "gunzip.h"
+#include "pprof.h"
+#include "pprof_int.h"
+#include "pprof_wire.h"
+#include "testutil.h"
+
+static const char *const fixtures[] = {
+        "cpu_base.pb.gz",  "cpu_cand.pb.gz",  "cpu_noise1.pb.gz",  "cpu_noise2.pb.gz",
+        "heap_base.pb.gz", "heap_cand.pb.gz", "heap_noise1.pb.gz", "heap_noise2.pb.gz",
+};
+#define N_FIX (sizeof fixtures / sizeof fixtures[0])
+
+static struct pf_profile *load(const char *name, struct pf_arena *a, struct pf_buf *raw)
+{
+	size_t n;
+	struct pf_err err;
+	struct pf_profile *p;
+	uint8_t *gz = pf_test_read_fixture(name, &n);
+	ck_assert_ptr_nonnull(gz);
+	if (raw) {
+		pf_buf_init(raw, 0);
+		ck_assert_int_eq(pf_gunzip(gz, n, SIZE_MAX, raw, NULL, &err), PF_OK);
+	}
+	ck_assert_int_eq(pf_pprof_decode(gz, n, NULL, a, &p, &err), PF_OK);
+	free(gz);
+	return p;
+}
+
+/* raw with a field 15 (varint 0) appended to every Sample message. */
+static void add_unknown_field(const struct pf_buf *raw, struct pf_buf *out)
+{
+	const uint8_t *p = (const uint8_t *)raw->data, *end = p + raw->len;
+	pf_buf_init(out, 0);
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t tag, v;
+		ck_assert_int_eq(pf_pb_varint(&p, end, &tag), 0);
+		if ((tag & 7) == 0) {
+			ck_assert_int_eq(pf_pb_varint(&p, end, &v), 0);
+		} else {
+			ck_assert_uint_eq(tag & 7, 2);
+			ck_assert_int_eq(pf_pb_varint(&p, end, &v), 0);
+			if (tag >> 3 == 2) {
+				struct pf_buf m;
+				pf_buf_init(&m, 0);
+				(void)pf_buf_append(&m, p, v);
+				pf_pbw_uint(&m, 15, 0);
+				pf_pbw_msg(out, 2, &m);
+				pf_buf_free(&m);
+				p += v;
+				continue;
+			}
+			p += v;
+		}
+		(void)pf_buf_append(out, at, (size_t)(p - at));
+	}
+	ck_assert_int_eq(pf_buf_status(out), PF_OK);
+}
+
+START_TEST(sample_reader_matches_protobuf_c)
+{
+	for (size_t f = 0; f < N_FIX; f++) {
+		struct pf_arena a;
+		struct pf_buf raw, slow;
+		struct pf_err err;
+		struct pf_profile *q;
+		pf_arena_init(&a, 0);
+		struct pf_profile *p = load(fixtures[f], &a, &raw);
+		add_unknown_field(&raw, &slow);
+		ck_assert_int_eq(
+		        pf_pprof_decode((const uint8_t *)slow.data, slow.len, NULL, &a, &q, &err),
+		        PF_OK);
+		ck_assert_uint_eq(p->n_samples, q->n_samples);
+		ck_assert_uint_gt(p->n_samples, 0);
+		for (size_t i = 0; i < p->n_samples; i++) {
+			const struct pf_pprof_sample *s = &p->samples[i], *t = &q->samples[i];
+			ck_assert_uint_eq(s->n_locs, t->n_locs);
+			for (uint32_t j = 0; j < s->n_locs; j++)
+				ck_assert_uint_eq(pf_pprof_sample_loc(p, s, j),
+				                  pf_pprof_sample_loc(q, t, j));
+			ck_assert_mem_eq(s->values, t->values, p->n_types * sizeof *s->values);
+			ck_assert_uint_eq(s->n_labels, t->n_labels);
+			for (uint32_t j = 0; j < s->n_labels; j++) {
+				const struct pf_pprof_label *x = &s->labels[j], *y = &t->labels[j];
+				ck_assert_str_eq(x->key, y->key);
+				ck_assert_int_eq(!x->str, !y->str);
+				if (x->str)
+					ck_assert_str_eq(x->str, y->str);
+				ck_assert_int_eq(x->num, y->num);
+				ck_assert_str_eq(x->num_unit, y->num_unit);
+			}
+		}
+		pf_buf_free(&raw);
+		pf_buf_free(&slow);
+		pf_arena_free(&a);
+	}
+}
+END_TEST
+
+static void same_table(const struct pf_functab *x, const struct pf_functab *y)
+{
+	ck_assert_int_eq(x->total, y->total);
+	ck_assert_int_eq(x->total_samples, y->total_samples);
+	ck_assert_uint_eq(x->n_rows, y->n_rows);
+	for (size_t i = 0; i < x->n_rows; i++) {
+		const struct pf_functab_row *r = &x->rows[i], *s = &y->rows[i];
+		ck_assert_str_eq(r->name, s->name);
+		ck_assert_uint_eq(r->inl, s->inl);
+		ck_assert_int_eq(r->flat, s->flat);
+		ck_assert_int_eq(r->cum, s->cum);
+		ck_assert_int_eq(r->flat_samples, s->flat_samples);
+		ck_assert_int_eq(r->cum_samples, s->cum_samples);
+	}
+}
+
+START_TEST(fast_walk_matches_edge_table)
+{
+	struct pf_arena a;
+	struct pf_err err;
+	struct pf_profile *p[N_FIX];
+	pf_arena_init(&a, 0);
+	for (size_t f = 0; f < N_FIX; f++)
+		p[f] = load(fixtures[f], &a, NULL);
+	for (int noinl = 0; noinl < 2; noinl++) {
+		struct pf_functab_opts fast = pf_functab_opts_all(), slow = fast;
+		fast.no_inlines = slow.no_inlines = noinl;
+		slow.edge_fraction = 1e-300; /* cuts nothing, takes the edge table */
+		for (size_t f = 0; f < N_FIX; f++) {
+			for (size_t k = 0; k < p[f]->n_types; k++) {
+				struct pf_functab *x, *y;
+				ck_assert_int_eq(
+				        pf_functab_build(p[f], (int)k, &fast, &a, &x, &err), PF_OK);
+				ck_assert_int_eq(
+				        pf_functab_build(p[f], (int)k, &slow, &a, &y, &err), PF_OK);
+				same_table(x, y);
+			}
+			/* diff against the next fixture of the same kind */
+			size_t g = f % 4 == 3 ? f - 3 : f + 1;
+			int bi = pf_pprof_gate_index(p[f]), ci = pf_pprof_gate_index(p[g]);
+			struct pf_functab *x, *y;
+			ck_assert_int_eq(
+			        pf_functab_build_diff(p[f], bi, p[g], ci, &fast, &a, &x, &err),
+			        PF_OK);
+			ck_assert_int_eq(
+			        pf_functab_build_diff(p[f], bi, p[g], ci, &slow, &a, &y, &err),
+			        PF_OK);
+			same_table(x, y);
+		}
+	}
+	pf_arena_free(&a);
+}
+END_TEST
+
+static void vt(struct pf_buf *b, uint32_t field, uint64_t t, uint64_t u)
+{
+	struct pf_buf m;
+	pf_buf_init(&m, 0);
+	pf_pbw_uint(&m, 1, t);
+	pf_pbw_uint(&m, 2, u);
+	pf_pbw_msg(b, field, &m);
+	pf_buf_free(&m);
+}
+
+/* X inlined into Y (location 1), and, when plain_too, Y calling X without
+ * inlining (locations 2 -> 3): the edge Y -> X is then a plain call. */
+static void mixed_profile(struct pf_buf *b, bool plain_too)
+{
+	static const char *const str[] = {"", "samples", "count", "cpu", "nanoseconds", "X", "Y"};
+	struct pf_buf m, l;
+	pf_buf_init(b, 0);
+	vt(b, 1, 1, 2);
+	vt(b, 1, 3, 4);
+	for (uint64_t f = 1; f <= 2; f++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_uint(&m, 1, f);
+		pf_pbw_uint(&m, 2, 4 + f);
+		pf_pbw_msg(b, 5, &m);
+		pf_buf_free(&m);
+	}
+	static const uint64_t lines[3][2] = {{1, 2}, {2, 0}, {1, 0}};
+	for (uint64_t id = 1; id <= 3; id++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_uint(&m, 1, id);
+		for (int j = 0; j < 2 && lines[id - 1][j]; j++) {
+			pf_buf_init(&l, 0);
+			pf_pbw_uint(&l, 1, lines[id - 1][j]);
+			pf_pbw_msg(&m, 4, &l);
+			pf_buf_free(&l);
+		}
+		pf_pbw_msg(b, 4, &m);
+		pf_buf_free(&m);
+	}
+	static const uint64_t stacks[2][2] = {{1, 0}, {3, 2}}, vals[2] = {1, 10};
+	for (int i = 0; i < (plain_too ? 2 : 1); i++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_packed(&m, 1, stacks[i], stacks[i][1] ? 2 : 1);
+		pf_pbw_packed(&m, 2, vals, 2);
+		pf_pbw_msg(b, 2, &m);
+		pf_buf_free(&m);
+	}
+	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+		pf_pbw_str(b, 6, str[i]);
+	ck_assert_int_eq(pf_buf_status(b), PF_OK);
+}
+
+START_TEST(inline_and_plain_pair_is_a_call)
+{
+	for (int plain = 0; plain < 2; plain++) {
+		struct pf_arena a;
+		struct pf_err err;
+		struct pf_buf b;
+		struct pf_profile *p;
+		struct pf_functab *x, *y;
+		struct pf_functab_opts fast = pf_functab_opts_all(), slow = fast;
+		slow.edge_fraction = 1e-300;
+		pf_arena_init(&a, 0);
+		mixed_profile(&b, plain);
+		ck_assert_int_eq(
+		        pf_pprof_decode((const uint8_t *)b.data, b.len, NULL, &a, &p, &err), PF_OK);
+		ck_assert_int_eq(pf_functab_build(p, 1, &fast, &a, &x, &err), PF_OK);
+		ck_assert_int_eq(pf_functab_build(p, 1, &slow, &a, &y, &err), PF_OK);
+		same_table(x, y);
+		ck_assert_str_eq(x->rows[0].name, "X");
+		ck_assert_uint_eq(x->rows[0].inl, plain ? PF_FT_CALL : PF_FT_INLINE);
+		pf_buf_free(&b);
+		pf_arena_free(&a);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pprof_paths");
+	TCase *tc = tcase_create("paths");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sample_reader_matches_protobuf_c);
+	tcase_add_test(tc, fast_walk_matches_edge_table);
+	tcase_add_test(tc, inline_and_plain_pair_is_a_call);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

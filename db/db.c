@@ -121,6 +121,130 @@ static const struct {
                              " coalesce(g->'violations', '[]'::jsonb)"
                              " FROM jsonb_array_elements($2::jsonb) AS g",
                              2},
+        /* notifications (outbox.c); $1 project id, $2 run id, then the
+         * issue statements: $3 project, $4 branch, $5 commit */
+        [ST_OUTBOX_INSERT] =
+                {"outbox_insert",
+                 "INSERT INTO outbox (project_id, run_id, event, target, order_key, payload)"
+                 " SELECT $1, $2, x.event, x.target, x.order_key, x.payload"
+                 " FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (event text, target text,"
+                 " order_key text, payload jsonb, cond text)) WITH ORDINALITY"
+                 " AS x(event, target, order_key, payload, cond, ord)"
+                 " WHERE x.cond IS NULL OR (x.cond = 'pr_failed_before' AND (SELECT r.verdict"
+                 " FROM runs r WHERE r.project_id = $1 AND r.pr = $4::int AND r.id < $2"
+                 " AND r.verdict <> 'warn' ORDER BY r.id DESC LIMIT 1) = 'fail')"
+                 " ORDER BY x.ord",
+                 4},
+        [ST_ISSUE_CLOSE] =
+                {"issue_close",
+                 "WITH c AS (UPDATE github_issues gi SET state = 'closed', closed_at = now(),"
+                 " closed_run_id = $2 FROM gate_results g WHERE g.run_id = $2"
+                 " AND g.status = 'pass' AND gi.project_id = $1 AND gi.gate = g.gate"
+                 " AND gi.state = 'open' RETURNING gi.id, gi.gate, gi.repo)"
+                 " INSERT INTO outbox (project_id, run_id, event, target, order_key, payload)"
+                 " SELECT $1, $2, 'github.issue', 'github', 'github-issue:' || $3::text || ':'"
+                 " || c.gate, jsonb_build_object('action', 'close', 'issue', c.id, 'repo',"
+                 " c.repo, 'project', $3::text, 'gate', c.gate, 'branch', $4::text, 'run_id',"
+                 " $2::bigint, 'commit', $5::text) FROM c ORDER BY c.gate",
+                 5},
+        [ST_ISSUE_COMMENT] =
+                {"issue_comment",
+                 "INSERT INTO outbox (project_id, run_id, event, target, order_key, payload)"
+                 " SELECT $1, $2, 'github.issue', 'github', 'github-issue:' || $3::text || ':'"
+                 " || gi.gate, jsonb_build_object('action', 'comment', 'issue', gi.id, 'repo',"
+                 " gi.repo, 'project', $3::text, 'gate', gi.gate, 'branch', $4::text,"
+                 " 'run_id', $2::bigint, 'commit', $5::text, 'violations', g.violations)"
+                 " FROM github_issues gi JOIN gate_results g ON g.gate = gi.gate"
+                 " AND g.run_id = $2 WHERE gi.project_id = $1 AND gi.state = 'open'"
+                 " AND g.status = 'fail' ORDER BY gi.gate",
+                 5},
+        /* $6 N failures in a row, $7 repository */
+        [ST_ISSUE_OPEN] =
+                {"issue_open",
+                 "WITH s AS (SELECT g.gate, g.violations, h.commits FROM gate_results g"
+                 " CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE x.status = 'fail')"
+                 " AS nfail, coalesce(jsonb_agg(x.commit_sha ORDER BY x.id)"
+                 " FILTER (WHERE x.commit_sha IS NOT NULL), '[]') AS commits FROM"
+                 " (SELECT r.id, r.commit_sha, gr.status FROM gate_results gr JOIN runs r"
+                 " ON r.id = gr.run_id WHERE r.project_id = $1 AND r.branch = $4"
+                 " AND gr.gate = g.gate AND gr.status <> 'skipped' ORDER BY r.id DESC"
+                 " LIMIT $6::int) x) h WHERE g.run_id = $2 AND g.status = 'fail'"
+                 " AND h.nfail = $6::int AND NOT EXISTS (SELECT 1 FROM github_issues gi"
+                 " WHERE gi.project_id = $1 AND gi.gate = g.gate AND gi.state = 'open')),"
+                 " o AS (INSERT INTO github_issues (project_id, gate, repo, opened_run_id)"
+                 " SELECT $1, s.gate, $7, $2 FROM s RETURNING id, gate)"
+                 " INSERT INTO outbox (project_id, run_id, event, target, order_key, payload)"
+                 " SELECT $1, $2, 'github.issue', 'github', 'github-issue:' || $3::text || ':'"
+                 " || o.gate, jsonb_build_object('action', 'open', 'issue', o.id, 'repo',"
+                 " $7::text, 'project', $3::text, 'gate', o.gate, 'branch', $4::text,"
+                 " 'run_id', $2::bigint, 'commit', $5::text, 'commits', s.commits,"
+                 " 'violations', s.violations, 'n', $6::int)"
+                 " FROM o JOIN s ON s.gate = o.gate ORDER BY o.gate",
+                 7},
+        /* the oldest due event whose order_key has no earlier undelivered
+         * one; a claim whose lease ran out (its daemon died) is due again */
+        [ST_OUTBOX_CLAIM] =
+                {"outbox_claim",
+                 "UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1,"
+                 " claimed_by = $1, claim_expires_at = now() + make_interval(secs => $2::int)"
+                 " FROM projects p WHERE p.id = o.project_id AND o.id = (SELECT c.id"
+                 " FROM outbox c WHERE ((c.state = 'pending' AND c.next_attempt_at <= now())"
+                 " OR (c.state = 'sending' AND c.claim_expires_at < now()))"
+                 " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_key = c.order_key"
+                 " AND e.id < c.id AND e.state IN ('pending', 'sending'))"
+                 " ORDER BY c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED)"
+                 " RETURNING o.id, o.event, o.target, o.attempts, o.payload::text, p.name,"
+                 " p.settings::text, o.project_id, coalesce(o.run_id, 0)",
+                 2},
+        [ST_OUTBOX_DELIVERED] = {"outbox_delivered",
+                                 "UPDATE outbox SET state = 'delivered', delivered_at = now(),"
+                                 " claimed_by = NULL, claim_expires_at = NULL,"
+                                 " last_status = $3::int, last_error = NULL"
+                                 " WHERE id = $1 AND claimed_by = $2 AND state = 'sending'",
+                                 3},
+        [ST_OUTBOX_RETRY] = {"outbox_retry",
+                             "UPDATE outbox SET state = 'pending', claimed_by = NULL,"
+                             " claim_expires_at = NULL, last_status = $3::int,"
+                             " last_error = left($4::text, 1000), next_attempt_at = now()"
+                             " + make_interval(secs => $5::float8 / 1000)"
+                             " WHERE id = $1 AND claimed_by = $2 AND state = 'sending'",
+                             5},
+        [ST_OUTBOX_FAILED] = {"outbox_failed",
+                              "UPDATE outbox SET state = 'failed', claimed_by = NULL,"
+                              " claim_expires_at = NULL, last_status = $3::int,"
+                              " last_error = left($4::text, 1000)"
+                              " WHERE id = $1 AND claimed_by = $2 AND state = 'sending'",
+                              4},
+        [ST_OUTBOX_LIST] =
+                {"outbox_list",
+                 "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM (SELECT"
+                 " o.id, o.run_id, o.event, o.target, o.payload->>'action' AS action,"
+                 " (o.payload->>'pr')::int AS pr, o.payload->>'gate' AS gate, o.state,"
+                 " o.attempts, o.last_status, o.last_error, o.created_at, o.next_attempt_at,"
+                 " o.delivered_at FROM outbox o JOIN projects p ON p.id = o.project_id"
+                 " WHERE p.name = $1 AND ($2::text IS NULL OR o.state = $2)"
+                 " ORDER BY o.id DESC LIMIT $3) x",
+                 3},
+        [ST_PR_COMMENT_GET] = {"pr_comment_get",
+                               "SELECT comment_id FROM github_pr_state"
+                               " WHERE project_id = $1 AND repo = $2 AND pr = $3",
+                               3},
+        [ST_PR_COMMENT_SET] = {"pr_comment_set",
+                               "INSERT INTO github_pr_state (project_id, repo, pr, comment_id)"
+                               " VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, repo, pr)"
+                               " DO UPDATE SET comment_id = EXCLUDED.comment_id,"
+                               " updated_at = now()",
+                               4},
+        [ST_PR_COMMENT_FORGET] = {"pr_comment_forget",
+                                  "DELETE FROM github_pr_state"
+                                  " WHERE project_id = $1 AND repo = $2 AND pr = $3",
+                                  3},
+        [ST_ISSUE_NUMBER_GET] = {"issue_number_get",
+                                 "SELECT coalesce(issue_number, 0) FROM github_issues"
+                                 " WHERE id = $1",
+                                 1},
+        [ST_ISSUE_NUMBER_SET] = {"issue_number_set",
+                                 "UPDATE github_issues SET issue_number = $2 WHERE id = $1", 2},
         [ST_BASELINE_PROMOTE] = {"baseline_promote",
                                  "INSERT INTO baselines (project_id, branch, run_id, promoted_by)"
                                  " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",

@@ -158,6 +158,13 @@ struct pf_db_run_row {
 	 * branch (read under the project's row lock) and the verdict is not
 	 * fail */
 	bool auto_promote;
+	/* notifications (outbox.c), written in the same transaction: the
+	 * events of pf_notify_plan as a JSON array text (NULL: none), and for
+	 * a run on the default branch the gate-issue lifecycle in issue_repo
+	 * ("owner/name"; NULL: none) after issue_after failures in a row */
+	const char *notify_json;
+	const char *issue_repo;
+	int issue_after;
 };
 /* Store the run: create the project when new, lock its row, insert the
  * run and all it carries, promote it when due. *promoted tells whether it
@@ -172,6 +179,51 @@ enum pf_code pf_db_run_get(struct pf_db *db, int64_t id, char **report, char pro
  * has no such artifact. */
 enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *kind, uint8_t **data,
                                 size_t *len, struct pf_err *err) PF_MUSTCHECK;
+
+/* ---- notification outbox (outbox.c) ------------------------------------ */
+
+/* A claimed event. payload and settings are malloc'ed: free with
+ * pf_db_outbox_event_free. */
+struct pf_db_outbox_event {
+	int64_t id, project_id, run_id;
+	char event[32];  /* slack.message, github.pr_comment, github.pr_label, github.issue */
+	char target[16]; /* slack, github */
+	int attempts;    /* including this one */
+	char project[80];
+	char *payload;  /* JSON object text */
+	char *settings; /* the project's settings (JSON object text) */
+};
+/* Claim the oldest due event for claim_id, leased for lease_s seconds:
+ * FOR UPDATE SKIP LOCKED, so with several daemons each event is claimed
+ * by one; events sharing an order key go one at a time, in order; a lease
+ * that ran out (the claimer died) makes the event due again.
+ * PF_E_NOT_FOUND when nothing is due. */
+enum pf_code pf_db_outbox_claim(struct pf_db *db, const char *claim_id, int lease_s,
+                                struct pf_db_outbox_event *ev, struct pf_err *err) PF_MUSTCHECK;
+void pf_db_outbox_event_free(struct pf_db_outbox_event *ev);
+
+enum pf_db_outbox_outcome { PF_OUTBOX_DELIVERED, PF_OUTBOX_RETRY, PF_OUTBOX_FAILED };
+/* Record the outcome of a claim (only while claim_id still holds it:
+ * *recorded false otherwise). RETRY makes it due after delay_ms.
+ * http_status 0 = none; error may be NULL. */
+enum pf_code pf_db_outbox_finish(struct pf_db *db, int64_t id, const char *claim_id,
+                                 enum pf_db_outbox_outcome outcome, int64_t delay_ms,
+                                 long http_status, const char *error, bool *recorded,
+                                 struct pf_err *err) PF_MUSTCHECK;
+/* A project's latest deliveries (newest first, state NULL = any) as a JSON
+ * array text (malloc'ed). */
+enum pf_code pf_db_outbox_list(struct pf_db *db, const char *project, const char *state, int limit,
+                               char **json, struct pf_err *err) PF_MUSTCHECK;
+/* The sticky PR comment's GitHub id (0: unknown); set 0 forgets it. */
+enum pf_code pf_db_pr_comment_get(struct pf_db *db, int64_t project_id, const char *repo, int pr,
+                                  int64_t *comment_id, struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_db_pr_comment_set(struct pf_db *db, int64_t project_id, const char *repo, int pr,
+                                  int64_t comment_id, struct pf_err *err) PF_MUSTCHECK;
+/* The GitHub number of a gate issue (0: not opened yet). */
+enum pf_code pf_db_issue_number(struct pf_db *db, int64_t issue_id, int *number,
+                                struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_db_issue_set_number(struct pf_db *db, int64_t issue_id, int number,
+                                    struct pf_err *err) PF_MUSTCHECK;
 
 /* ---- project resources (projects.c) ----------------------------------- */
 

@@ -30,6 +30,21 @@ enum pf_stmt {
 	ST_FSTATS_INSERT,
 	ST_BSTATS_INSERT,
 	ST_GATES_INSERT,
+	/* notifications (outbox.c) */
+	ST_OUTBOX_INSERT,
+	ST_ISSUE_CLOSE,
+	ST_ISSUE_COMMENT,
+	ST_ISSUE_OPEN,
+	ST_OUTBOX_CLAIM,
+	ST_OUTBOX_DELIVERED,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_FAILED,
+	ST_OUTBOX_LIST,
+	ST_PR_COMMENT_GET,
+	ST_PR_COMMENT_SET,
+	ST_PR_COMMENT_FORGET,
+	ST_ISSUE_NUMBER_GET,
+	ST_ISSUE_NUMBER_SET,
 	ST_BASELINE_PROMOTE,
 	ST_RUN_GET,
 	ST_ARTIFACT_GET,
@@ -63,6 +78,21 @@ enum pf_stmt {
 enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
                         const int *lens, const int *formats, PGresult **res,
                         struct pf_err *err) PF_MUSTCHECK;
+
+/* Inside the upload's transaction (runs.c store_tx), after its gate
+ * results: insert the planned events (pf_notify_plan's array; a "cond" of
+ * "pr_failed_before" keeps an event only when the PR's latest earlier
+ * non-warn run failed) ... */
+enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t run_id, int pr,
+                                  const char *events_json, struct pf_err *err) PF_MUSTCHECK;
+/* ... and, for a run on the default branch, the gate-issue lifecycle: close
+ * the open issue of every gate that passed, comment on the open issue of
+ * every gate that failed, open one for a gate whose last issue_after
+ * evaluated results on the branch all failed (at most one open per gate). */
+enum pf_code pf_db_outbox_issues(struct pf_db *db, int64_t project_id, int64_t run_id,
+                                 const char *project, const char *branch, const char *commit,
+                                 int issue_after, const char *repo,
+                                 struct pf_err *err) PF_MUSTCHECK;
 
 /* The live connection (after pf_db_ensure), for migrate.c's plain SQL. */
 PGconn *pf_db_conn(struct pf_db *db);

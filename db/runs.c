@@ -241,6 +241,19 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 		if (rc)
 			return rc;
 	}
+	/* notifications: in this transaction, so a stored run always has
+	 * them and a rolled-back upload has none */
+	if (r->notify_json) {
+		rc = pf_db_outbox_enqueue(db, project_id, r->id, r->pr, r->notify_json, err);
+		if (rc)
+			return rc;
+	}
+	if (r->issue_repo && on_default) {
+		rc = pf_db_outbox_issues(db, project_id, r->id, r->project, r->branch, r->commit,
+		                         r->issue_after, r->issue_repo, err);
+		if (rc)
+			return rc;
+	}
 	if (r->auto_promote && on_default && strcmp(r->verdict, "fail") != 0) {
 		const char *pv[4] = {pid, r->branch, id, "auto"};
 		rc = run(db, ST_BASELINE_PROMOTE, 4, pv, NULL, NULL, err);

@@ -22,6 +22,7 @@ enum key_type {
 	T_MB,     /* positive integer megabytes */
 	T_LOGFMT, /* text | json */
 	T_LOGLVL,
+	T_INT, /* whole number in the range of int_keys[] */
 };
 
 struct key {
@@ -57,7 +58,41 @@ static const struct key keys[] = {
          "GitHub token for PR comments, labels and issues"},
         {"PERFGATE_GITHUB_API_URL", T_URL, "https://api.github.com", false,
          "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)"},
+        {"PERFGATE_NOTIFY_MAX_ATTEMPTS", T_INT, "8", false,
+         "notification delivery attempts before an event is marked failed (1..100)"},
+        {"PERFGATE_NOTIFY_BACKOFF_MS", T_INT, "2000", false,
+         "first retry delay of a notification, doubled per attempt with jitter (ms)"},
+        {"PERFGATE_NOTIFY_TIMEOUT_S", T_INT, "10", false,
+         "timeout of one Slack or GitHub request, in seconds"},
+        {"PERFGATE_NOTIFY_LEASE_S", T_INT, "120", false,
+         "a claimed notification is claimed again after this many seconds if its daemon died"},
+        {"PERFGATE_NOTIFY_POLL_MS", T_INT, "1000", false,
+         "how often the delivery thread looks for due notifications (ms)"},
 };
+
+/* T_INT keys: where the value goes and its range. */
+static const struct {
+	const char *name;
+	size_t offset;
+	int64_t min, max;
+} int_keys[] = {
+        {"PERFGATE_NOTIFY_MAX_ATTEMPTS", offsetof(struct pf_config, notify_max_attempts), 1, 100},
+        {"PERFGATE_NOTIFY_BACKOFF_MS", offsetof(struct pf_config, notify_backoff_ms), 1, 3600000},
+        {"PERFGATE_NOTIFY_TIMEOUT_S", offsetof(struct pf_config, notify_timeout_s), 1, 300},
+        {"PERFGATE_NOTIFY_LEASE_S", offsetof(struct pf_config, notify_lease_s), 2, 86400},
+        {"PERFGATE_NOTIFY_POLL_MS", offsetof(struct pf_config, notify_poll_ms), 10, 60000},
+};
+
+static int *int_slot(const struct pf_config *cfg, const char *name, int64_t *min, int64_t *max)
+{
+	for (size_t i = 0; i < sizeof int_keys / sizeof int_keys[0]; i++)
+		if (strcmp(int_keys[i].name, name) == 0) {
+			*min = int_keys[i].min;
+			*max = int_keys[i].max;
+			return (int *)((char *)cfg + int_keys[i].offset);
+		}
+	return NULL;
+}
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -196,6 +231,17 @@ enum pf_code pf_config_set(struct pf_config *cfg, const char *key, const char *v
 		if (!pf_log_parse_level(v, &cfg->log_level))
 			return bad(err, key, v, "expected debug, info, warn or error");
 		return PF_OK;
+	case T_INT: {
+		int64_t lo = 0, hi = 0;
+		int *slot = int_slot(cfg, key, &lo, &hi);
+		char why[64];
+		snprintf(why, sizeof why, "expected a whole number %lld..%lld", (long long)lo,
+		         (long long)hi);
+		if (!slot || !pf_parse_i64(v, &n) || n < lo || n > hi)
+			return bad(err, key, v, why);
+		*slot = (int)n;
+		return PF_OK;
+	}
 	}
 	return PF_OK;
 }
@@ -333,6 +379,12 @@ enum pf_code pf_config_load(struct pf_config *cfg, const char *path, struct pf_e
 static void value_of(const struct pf_config *cfg, const struct key *k, char *out, size_t n)
 {
 	const char *s = NULL;
+	int64_t lo, hi;
+	if (k->type == T_INT) {
+		const int *slot = int_slot(cfg, k->name, &lo, &hi);
+		snprintf(out, n, "%d", slot ? *slot : 0);
+		return;
+	}
 	if (strcmp(k->name, "PERFGATE_LISTEN") == 0) {
 		if (strchr(cfg->listen_host, ':'))
 			snprintf(out, n, "[%s]:%u", cfg->listen_host, cfg->listen_port);

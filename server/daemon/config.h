@@ -28,6 +28,12 @@ struct pf_config {
 	char *slack_webhook_url;
 	char *github_token;
 	char *github_api_url;
+	/* notifications: delivery thread (notify.c) */
+	int notify_max_attempts;
+	int notify_backoff_ms;
+	int notify_timeout_s;
+	int notify_lease_s;
+	int notify_poll_ms;
 	/* AI_GATE_* values as set here (NULL = not set): the daemon's layer
 	 * of the gate policy, validated by the engine's policy parser */
 	char *gate[PF_PK__COUNT];

@@ -140,6 +140,7 @@ struct pf_daemon {
 	struct pf_db **dbs;   /* every worker's connection, closed at shutdown */
 	size_t ndbs, capdbs;
 	long inflight;
+	struct pf_notifier *notifier; /* the outbox delivery thread (notifier.c) */
 };
 
 /* Start listening; the config is moved into the daemon. */
@@ -169,6 +170,7 @@ enum pf_code pf_h_project_put(struct pf_req *, struct pf_reply *, struct pf_err 
 enum pf_code pf_h_project_runs(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_project_baseline(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_gate_stats(struct pf_req *, struct pf_reply *, struct pf_err *);
+enum pf_code pf_h_project_notifications(struct pf_req *, struct pf_reply *, struct pf_err *);
 /* history (h_trend.c, h_grafana.c, h_grafana_query.c) */
 enum pf_code pf_h_trend(struct pf_req *, struct pf_reply *, struct pf_err *);
 enum pf_code pf_h_grafana_root(struct pf_req *, struct pf_reply *, struct pf_err *);

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "daemon.h"
+#include "notify.h"
 #include "parse.h"
 #include "pf_mem.h"
 #include "upload.h"
@@ -333,6 +334,12 @@ enum pf_code pf_h_project_put(struct pf_req *req, struct pf_reply *reply, struct
 				    strcmp(json_string_value(nval), "(set)") == 0 &&
 				    json_object_get(old, nk))
 					json_object_set(nv, nk, json_object_get(old, nk));
+			}
+			/* the keys of README "Notifications" (notify.h) */
+			rc = pf_notify_settings_check(nv, err);
+			if (rc) {
+				json_decref(nv);
+				goto out;
 			}
 			json_object_set_new(settings, "notifications", nv);
 		} else {

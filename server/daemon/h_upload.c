@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "notifier.h"
 #include "parse.h"
 #include "pf_mem.h"
 #include "upload.h"
@@ -208,6 +209,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	struct pf_db *db = pf_req_db(req);
 	const char *idem = pf_req_header(req, "Idempotency-Key");
 	char *report = NULL, *fstats[2][6] = {{NULL}}, *bstats = NULL, *gates = NULL;
+	char *notify = NULL;
 	const char *notes[2];
 	size_t nnotes = 0;
 	int fail_level;
@@ -390,6 +392,17 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 			goto done;
 		row.bstats_json = bstats;
 	}
+	/* notifications: enqueued in the run's transaction, sent later by
+	 * the delivery thread (never from this request) */
+	struct pf_notify_settings ns;
+	pf_notify_settings_get(json_object_get(settings, "notifications"), &ns);
+	json_t *plan = pf_notify_plan(out.report, &ns, req->d->cfg.slack_webhook_url != NULL, u.pr);
+	if (json_array_size(plan) > 0)
+		notify = json_dumps(plan, JSON_COMPACT);
+	json_decref(plan);
+	row.notify_json = notify;
+	row.issue_repo = ns.github_repository;
+	row.issue_after = ns.issue_after;
 	bool promoted = false;
 	rc = pf_db_run_store(db, &row, &promoted, err);
 	if (rc == PF_E_CONFLICT && idem) {
@@ -404,12 +417,14 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	}
 	if (rc)
 		goto done;
+	pf_notifier_kick(req->d->notifier);
 	pf_metrics_verdict(pf_verdict_name(out.verdict));
 	pf_req_log(req, PF_LOG_INFO, "run %lld of %s/%s: %s%s", (long long)id, u.project, u.branch,
 	           pf_verdict_name(out.verdict), promoted ? " (promoted to baseline)" : "");
 	reply_report(req, reply, report, id, 201, fail_level);
 	report = NULL; /* owned by the reply */
 done:
+	free(notify);
 	free(report);
 	free(gates);
 	for (int a = 0; a < 12; a++)

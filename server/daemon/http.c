@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "notifier.h"
 #include "parse.h"
 #include "pf_mem.h"
 
@@ -390,6 +391,8 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 		                  d->cfg.listen_host, d->cfg.listen_port);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	d->port = info ? info->port : d->cfg.listen_port;
+	if (d->cfg.database_url)
+		d->notifier = pf_notifier_start(&d->cfg);
 	return PF_OK;
 }
 
@@ -410,6 +413,8 @@ void pf_daemon_stop(struct pf_daemon *d, int grace_seconds)
 	}
 	MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+	pf_notifier_stop(d->notifier);
+	d->notifier = NULL;
 	for (size_t i = 0; i < d->ndbs; i++)
 		pf_db_free(d->dbs[i]);
 	free(d->dbs);

@@ -17,6 +17,8 @@ const struct pf_route pf_routes[] = {
         {"GET", "/v1/projects/{p}/runs", pf_h_project_runs, 0, PF_SCOPE_READ, "p", false},
         {"GET", "/v1/projects/{p}/baseline", pf_h_project_baseline, 0, PF_SCOPE_READ, "p", false},
         {"GET", "/v1/projects/{p}/gates/stats", pf_h_gate_stats, 0, PF_SCOPE_READ, "p", false},
+        {"GET", "/v1/projects/{p}/notifications", pf_h_project_notifications, 0, PF_SCOPE_ADMIN,
+         "p", false},
         {"GET", "/v1/projects/{p}/trend", pf_h_trend, 0, PF_SCOPE_READ, "p", false},
         /* Grafana JSON data source (docs/grafana.md); the project is in the body */
         {"GET", "/grafana", pf_h_grafana_root, 0, PF_SCOPE_READ, NULL, false},

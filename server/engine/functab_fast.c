@@ -20,11 +20,16 @@ struct ipair {
 	bool plain;
 };
 
+/* What the walk touches per frame, one 32-byte record per node. */
+struct hot {
+	uint32_t stamp;  /* last sample that added cum */
+	uint32_t call;   /* reached by a plain call */
+	int64_t cum, cs; /* this input */
+	uint64_t bloom;  /* bit P % 64 for the inlined pairs P -> node */
+};
+
 struct fast {
-	uint32_t *stamp;   /* per node: last sample that added cum */
-	int64_t *cum, *cs; /* per node, this input */
-	uint8_t *call;     /* per node: reached by a plain call */
-	uint64_t *bloom;   /* per node: bit P % 64 for inlined pairs P -> node */
+	struct hot *hot;
 	struct ipair *ip;
 	size_t ip_mask;
 	uint32_t serial;
@@ -69,7 +74,7 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 					continue;
 				struct ipair *e = pair_slot(f, src, dst);
 				*e = (struct ipair){.src1 = src + 1, .dst = dst, .plain = e->plain};
-				f->bloom[dst] |= 1ull << (src & 63);
+				f->hot[dst].bloom |= 1ull << (src & 63);
 			}
 	}
 	return true;
@@ -78,8 +83,9 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 /* A plain call src -> dst (src != dst). */
 static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 {
-	f->call[dst] = 1;
-	if (f->bloom[dst] >> (src & 63) & 1) {
+	struct hot *h = &f->hot[dst];
+	h->call = 1;
+	if (h->bloom >> (src & 63) & 1) {
 		struct ipair *e = pair_slot(f, src, dst);
 		if (e->src1)
 			e->plain = true;
@@ -88,11 +94,41 @@ static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 
 static inline void touch(struct fast *f, uint32_t nd, int64_t w, int64_t c)
 {
-	if (f->stamp[nd] != f->serial) {
-		f->stamp[nd] = f->serial;
-		f->cum[nd] += w;
-		f->cs[nd] += c;
+	struct hot *h = &f->hot[nd];
+	if (h->stamp != f->serial) {
+		h->stamp = f->serial;
+		h->cum += w;
+		h->cs += c;
 	}
+}
+
+/* The frames of one sample, root first; returns the leaf node or NONE. */
+static inline uint32_t walk_frames(struct fast *f, const struct input *in,
+                                   const struct pf_pprof_sample *s, const uint32_t *lnode,
+                                   uint8_t *used, int64_t w, int64_t c, bool narrow)
+{
+	uint32_t prev = NONE;
+	for (uint32_t li = s->n_locs; li-- > 0;) {
+		uint32_t loc = narrow ? s->locs16[li] : s->locs[li];
+		uint32_t x = lnode[loc];
+		if (!(x & MULTI)) {
+			if (prev != NONE && prev != x)
+				plain_call(f, prev, x);
+			touch(f, x, w, c);
+			prev = x;
+			continue;
+		}
+		uint32_t lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
+		used[loc] = 1;
+		for (uint32_t k = hi; k-- > lo;) {
+			uint32_t nd = in->loc_nodes[k];
+			if (k == hi - 1 && prev != NONE && prev != nd)
+				plain_call(f, prev, nd);
+			touch(f, nd, w, c);
+			prev = nd;
+		}
+	}
+	return prev;
 }
 
 /* One input: totals, flat, cum; marks the multi-slot locations used. */
@@ -109,36 +145,18 @@ static void walk_input(struct graph *g, struct fast *f, struct input *in, const 
 		in->total_samples += c;
 		if (w == 0 || (g->o->focus_key && !pf_ft_focused(g, s)))
 			continue;
-		uint32_t prev = NONE;
 		f->serial++;
-		for (uint32_t li = s->n_locs; li-- > 0;) {
-			uint32_t loc = p->narrow_locs ? s->locs16[li] : s->locs[li];
-			uint32_t x = lnode[loc];
-			if (!(x & MULTI)) {
-				if (prev != NONE && prev != x)
-					plain_call(f, prev, x);
-				touch(f, x, w, c);
-				prev = x;
-				continue;
-			}
-			uint32_t lo = in->loc_off[loc], hi = in->loc_off[loc + 1];
-			used[loc] = 1;
-			for (uint32_t k = hi; k-- > lo;) {
-				uint32_t nd = in->loc_nodes[k];
-				if (k == hi - 1 && prev != NONE && prev != nd)
-					plain_call(f, prev, nd);
-				touch(f, nd, w, c);
-				prev = nd;
-			}
-		}
-		if (prev != NONE) {
-			g->nodes[prev].flat[side] += w;
-			g->nodes[prev].fs[side] += c;
+		uint32_t leaf = p->narrow_locs ? walk_frames(f, in, s, lnode, used, w, c, true)
+		                               : walk_frames(f, in, s, lnode, used, w, c, false);
+		if (leaf != NONE) {
+			g->nodes[leaf].flat[side] += w;
+			g->nodes[leaf].fs[side] += c;
 		}
 	}
 	for (size_t i = 0; i < g->n_nodes; i++) {
-		g->nodes[i].cum[side] += f->cum[i];
-		g->nodes[i].cs[side] += f->cs[i];
+		g->nodes[i].cum[side] += f->hot[i].cum;
+		g->nodes[i].cs[side] += f->hot[i].cs;
+		f->hot[i].cum = f->hot[i].cs = 0;
 	}
 }
 
@@ -166,12 +184,8 @@ bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
 	bool ok = false;
 	if (n_in > 2)
 		goto out;
-	f.stamp = calloc(nn, sizeof *f.stamp);
-	f.cum = calloc(nn, sizeof *f.cum);
-	f.cs = calloc(nn, sizeof *f.cs);
-	f.call = calloc(nn, sizeof *f.call);
-	f.bloom = calloc(nn, sizeof *f.bloom);
-	if (!f.stamp || !f.cum || !f.cs || !f.call || !f.bloom || !pairs_init(&f, ins, n_in))
+	f.hot = calloc(nn, sizeof *f.hot);
+	if (!f.hot || !pairs_init(&f, ins, n_in))
 		goto out;
 	for (size_t i = 0; i < n_in; i++) {
 		const struct input *in = &ins[i];
@@ -185,15 +199,12 @@ bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
 			                      ? in->loc_nodes[in->loc_off[l]]
 			                      : MULTI;
 	}
-	for (size_t i = 0; i < n_in; i++) {
-		memset(f.cum, 0, nn * sizeof *f.cum);
-		memset(f.cs, 0, nn * sizeof *f.cs);
+	for (size_t i = 0; i < n_in; i++)
 		walk_input(g, &f, &ins[i], lnode[i], used[i]);
-	}
 	for (size_t i = 0; i < n_in; i++)
 		inline_labels(g, &f, &ins[i], used[i]);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		if (f.call[i])
+		if (f.hot[i].call)
 			g->nodes[i].inl |= PF_FT_CALL;
 	ok = true;
 out:
@@ -201,11 +212,7 @@ out:
 		free(lnode[i]);
 		free(used[i]);
 	}
-	free(f.stamp);
-	free(f.cum);
-	free(f.cs);
-	free(f.call);
-	free(f.bloom);
+	free(f.hot);
 	free(f.ip);
 	if (!ok)
 		g->oom = true;

@@ -94,7 +94,7 @@ bool pf_pp_idmap_init(struct pf_pp_idmap *m, size_t n)
 {
 	memset(m, 0, sizeof *m);
 	m->n_max = n;
-	m->dcap = n * 2 + 64;
+	m->dcap = n + n / 4 + 64;
 	m->dense = calloc(m->dcap, sizeof *m->dense);
 	return m->dense != NULL;
 }
@@ -314,10 +314,29 @@ static int want_wt(uint64_t f)
 typedef enum pf_code (*visit_fn)(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t v,
                                  const uint8_t *body, size_t at);
 
-static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit)
+/* Pass 1 also notes where every field but the samples starts, so the
+ * passes that skip samples (most of the bytes) do not read them again. */
+static bool note_field(struct pf_pp_dec *d, size_t at)
+{
+	if (d->n_others == d->cap_others) {
+		size_t cap = d->cap_others ? d->cap_others * 2 : 1024;
+		size_t *o = realloc(d->others, cap * sizeof *o);
+		if (!o)
+			return false;
+		d->others = o;
+		d->cap_others = cap;
+	}
+	d->others[d->n_others++] = at;
+	return true;
+}
+
+/* with others: only the fields noted by pass 1 */
+static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit, bool others)
 {
 	const uint8_t *p = d->base, *end = d->base + d->len;
-	while (p < end) {
+	for (size_t i = 0; others ? i < d->n_others : p < end; i++) {
+		if (others)
+			p = d->base + d->others[i];
 		size_t at = (size_t)(p - d->base);
 		uint64_t tag, v = 0;
 		int rc = pf_pb_varint(&p, end, &tag);
@@ -383,6 +402,8 @@ static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit)
 			p += v;
 			break;
 		}
+		if (visit == pass1_field && f != 2 && !note_field(d, at))
+			return pf_pp_nomem(d);
 		PF_PP_TRY(visit(d, f, wt, v, body, at));
 	}
 	return PF_OK;
@@ -391,13 +412,13 @@ static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit)
 static enum pf_code decode_buf(struct pf_pp_dec *d)
 {
 	d->default_type = 0;
-	PF_PP_TRY(walk(d, pass1_field));
+	PF_PP_TRY(walk(d, pass1_field, false));
 	PF_PP_TRY(pf_pp_alloc(d));
-	PF_PP_TRY(walk(d, pf_pp_pass2));
+	PF_PP_TRY(walk(d, pf_pp_pass2, true));
 	PF_PP_TRY(pf_pp_strings_done(d));
-	PF_PP_TRY(walk(d, pf_pp_pass2b));
-	PF_PP_TRY(walk(d, pf_pp_pass3));
-	PF_PP_TRY(walk(d, pf_pp_pass4));
+	PF_PP_TRY(walk(d, pf_pp_pass2b, true));
+	PF_PP_TRY(walk(d, pf_pp_pass3, true));
+	PF_PP_TRY(walk(d, pf_pp_pass4, false));
 	return pf_pp_finish(d);
 }
 
@@ -449,6 +470,7 @@ enum pf_code pf_pprof_decode(const uint8_t *data, size_t len, const struct pf_pp
 	pf_pp_idmap_free(&d.locs);
 	pf_pp_idmap_free(&d.maps);
 	pf_pp_lsets_free(&d);
+	free(d.others);
 	pf_buf_free(&raw);
 	if (rc == PF_OK)
 		*out = d.p;

@@ -59,8 +59,8 @@ struct pf_pp_scratch {
 	bool failed;
 };
 
-/* uint64 id -> uint32 index (ids are non-zero). Ids below dcap (about
- * twice the count: Go numbers them 1..n) live in a dense array; the
+/* uint64 id -> uint32 index (ids are non-zero). Ids below dcap (the
+ * count and a quarter: Go numbers them 1..n) live in a dense array; the
  * others in an open-addressing hash made on first use. */
 struct pf_pp_idmap {
 	uint32_t *dense; /* index + 1; 0 = absent */
@@ -108,6 +108,8 @@ struct pf_pp_dec {
 	size_t i_strings, i_types, i_mappings, i_functions, i_locations, i_samples, i_comments;
 	struct pf_pp_idmap funcs, locs, maps;
 	struct pf_pp_lsets *lsets; /* label sets seen (pprof_sample.c) */
+	size_t *others;            /* offsets of the non-sample fields */
+	size_t n_others, cap_others;
 };
 
 #define PF_PP_TRY(x)                                                                               \

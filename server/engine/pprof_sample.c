@@ -47,6 +47,27 @@ static inline bool rd(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return pf_pb_varint(pp, end, v) == 0;
 }
 
+/* Varint at *pp ending by pe, with 8 readable bytes from *pp (they may
+ * run past pe): decoded without branching on its length, so mixed 1-3
+ * byte ids do not cost a misprediction each. false as rd. */
+static inline bool rd8(const uint8_t **pp, const uint8_t *pe, uint64_t *v)
+{
+	uint64_t w;
+	memcpy(&w, *pp, 8);
+	uint64_t stop = ~w & 0x8080808080808080ULL;
+	if (!stop)
+		return rd(pp, pe, v);
+	unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+	if (len > (size_t)(pe - *pp))
+		return false;
+	uint64_t x = (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000) | (w >> 3 & 0xfe00000) |
+	             (w >> 4 & 0x7f0000000ULL) | (w >> 5 & 0x3f800000000ULL) |
+	             (w >> 6 & 0x1fc0000000000ULL) | (w >> 7 & 0xfe000000000000ULL);
+	*v = x & ((1ULL << (7 * len)) - 1);
+	*pp += len;
+	return true;
+}
+
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -193,10 +214,12 @@ bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		s->values[j] = (int64_t)v;
 	}
 	const struct pf_pp_idmap *m = &d->locs;
+	const uint8_t *bend = d->base + d->len; /* rd8 reads 8 bytes */
 	for (size_t j = 0; j < n_loc; j++) {
 		uint64_t id;
 		uint32_t li;
-		if (!rd(&lp, le, &id) || !pf_pp_idmap_get(m, id, &li))
+		if (!(bend - lp >= 8 ? rd8(&lp, le, &id) : rd(&lp, le, &id)) ||
+		    !pf_pp_idmap_get(m, id, &li))
 			return false;
 		if (narrow)
 			s->locs16[j] = (uint16_t)li;

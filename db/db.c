@@ -406,16 +406,17 @@ static const struct {
                                2},
         /* functions of kind $3 in the newest $4 runs (with such a profile)
          * before $5, by their largest flat% */
-        [ST_TREND_FUNCTIONS] = {"trend_functions",
-                                "SELECT f.function, max(f.flat_pct) FROM function_stats f"
-                                " WHERE f.kind = $3 AND f.run_id IN (SELECT r.id FROM runs r"
-                                " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                                " AND r.branch = $2 AND r.created_at < to_timestamp($5::float8 / 1000)"
-                                " AND EXISTS (SELECT 1 FROM profile_totals t"
-                                " WHERE t.run_id = r.id AND t.kind = $3)"
-                                " ORDER BY r.created_at DESC, r.id DESC LIMIT $4)"
-                                " GROUP BY f.function ORDER BY 2 DESC, 1 LIMIT $6",
-                                6},
+        [ST_TREND_FUNCTIONS] =
+                {"trend_functions",
+                 "SELECT f.function, max(f.flat_pct) FROM function_stats f"
+                 " WHERE f.kind = $3 AND f.run_id IN (SELECT r.id FROM runs r"
+                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND r.branch = $2 AND r.created_at < to_timestamp($5::float8 / 1000)"
+                 " AND EXISTS (SELECT 1 FROM profile_totals t"
+                 " WHERE t.run_id = r.id AND t.kind = $3)"
+                 " ORDER BY r.created_at DESC, r.id DESC LIMIT $4)"
+                 " GROUP BY f.function ORDER BY 2 DESC, 1 LIMIT $6",
+                 6},
         /* (benchmark, unit) pairs in the newest $3 runs with benchmarks
          * before $4 */
         [ST_TREND_BENCHMARKS] = {"trend_benchmarks",

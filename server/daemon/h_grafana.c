@@ -95,9 +95,9 @@ static void push(struct ctx *c, const char *v)
 	json_t *e;
 	if (json_array_size(c->out) >= MAX_OPTIONS)
 		return;
-	json_array_foreach(c->out, i, e) if (strcmp(json_string_value(json_object_get(
-	                                                    e, c->value_key)),
-	                                            v) == 0) return;
+	json_array_foreach(c->out, i,
+	                   e) if (strcmp(json_string_value(json_object_get(e, c->value_key)), v) ==
+	                          0) return;
 	json_array_append_new(c->out, json_pack("{s:s, s:s}", c->text_key, v, c->value_key, v));
 }
 
@@ -302,14 +302,16 @@ enum pf_code pf_h_grafana_metrics(struct pf_req *req, struct pf_reply *reply, st
 	                "label", "table", "value", "table");
 	json_t *list = json_array();
 	for (int m = 0; m < PF_TREND__COUNT; m++) {
-		const struct pf_trend_metric_info *mi = pf_trend_metric_info((enum pf_trend_metric)m);
+		const struct pf_trend_metric_info *mi =
+		        pf_trend_metric_info((enum pf_trend_metric)m);
 		json_t *pl = json_array();
 		json_array_append_new(pl, payload_def("project", "Project", "select", true, prj));
 		json_array_append_new(pl, payload_def("branch", "Branch", "select", true, br));
 		if (m == PF_TREND_FUNCTION_FLAT) {
-			json_array_append_new(pl, payload_def("kind", "Profile", "select", true, kind));
-			json_array_append_new(pl, payload_def("function", "Function", "multi-select",
-			                                      false, fn));
+			json_array_append_new(pl,
+			                      payload_def("kind", "Profile", "select", true, kind));
+			json_array_append_new(
+			        pl, payload_def("function", "Function", "multi-select", false, fn));
 			json_array_append_new(pl, payload_def("top", "Top N (no function chosen)",
 			                                      "input", false, NULL));
 		} else if (m == PF_TREND_BENCH_MEDIAN) {
@@ -320,12 +322,13 @@ enum pf_code pf_h_grafana_metrics(struct pf_req *req, struct pf_reply *reply, st
 			                                      "input", false, NULL));
 		}
 		json_array_append_new(pl, payload_def("format", "Format", "select", false, fmt));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "label", mi->label, "value",
-		                                      mi->name, "payloads", pl));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "label", mi->label,
+		                                      "value", mi->name, "payloads", pl));
 	}
 	json_t *ann = json_array();
 	json_array_append_new(ann, payload_def("project", "Project", "select", true, prj));
-	json_array_append_new(ann, payload_def("branch", "Branch (empty: all)", "select", false, br));
+	json_array_append_new(ann,
+	                      payload_def("branch", "Branch (empty: all)", "select", false, br));
 	json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "label",
 	                                      "Annotations: failed verdicts, baseline promotions",
 	                                      "value", "annotations", "payloads", ann));
@@ -387,8 +390,7 @@ enum pf_code pf_h_grafana_payload_options(struct pf_req *req, struct pf_reply *r
 /* /variable: payload {"target": "projects" | "branches [project]" |
  * "functions [project [branch [cpu|heap]]]" | "benchmarks [project
  * [branch]]"} or a JSON object with target, project, branch, kind. */
-enum pf_code pf_h_grafana_variable(struct pf_req *req, struct pf_reply *reply,
-                                   struct pf_err *err)
+enum pf_code pf_h_grafana_variable(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
 	json_t *body, *out = NULL;
 	struct ctx c;
@@ -439,8 +441,7 @@ enum pf_code pf_h_grafana_variable(struct pf_req *req, struct pf_reply *reply,
 		                target);
 	if (rc == PF_OK && strcmp(what, "project") != 0 && !c.project)
 		rc = pf_err_set(err, PF_E_BAD_REQUEST, "payload.target",
-		                "'%.64s' needs a project: e.g. '%s myproject'", target,
-		                words[0]);
+		                "'%.64s' needs a project: e.g. '%s myproject'", target, words[0]);
 	if (rc == PF_OK)
 		rc = option_list(&c, what, "__text", "__value", &out, err);
 	json_decref(body);
@@ -462,8 +463,7 @@ enum pf_code pf_h_grafana_tag_keys(struct pf_req *req, struct pf_reply *reply, s
 	return PF_OK;
 }
 
-enum pf_code pf_h_grafana_tag_values(struct pf_req *req, struct pf_reply *reply,
-                                     struct pf_err *err)
+enum pf_code pf_h_grafana_tag_values(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
 	json_t *body, *out = NULL, *all = NULL;
 	struct ctx c;
@@ -474,7 +474,8 @@ enum pf_code pf_h_grafana_tag_values(struct pf_req *req, struct pf_reply *reply,
 	memset(&c, 0, sizeof c);
 	c.req = req;
 	if (!key)
-		rc = pf_err_set(err, PF_E_BAD_REQUEST, "key", "\"key\" (project or branch) is required");
+		rc = pf_err_set(err, PF_E_BAD_REQUEST, "key",
+		                "\"key\" (project or branch) is required");
 	else if (strcmp(key, "project") == 0)
 		rc = option_list(&c, "project", "text", "text", &out, err);
 	else if (strcmp(key, "branch") == 0) {
@@ -483,10 +484,11 @@ enum pf_code pf_h_grafana_tag_values(struct pf_req *req, struct pf_reply *reply,
 		json_t *f, *p;
 		json_t *filters = json_object_get(body, "filters");
 		const char *only = NULL;
-		json_array_foreach(filters, i, f) if (json_is_string(json_object_get(f, "key")) &&
-		                                      strcmp(json_string_value(json_object_get(f, "key")),
-		                                             "project") == 0) only =
-		        json_string_value(json_object_get(f, "value"));
+		json_array_foreach(
+		        filters, i,
+		        f) if (json_is_string(json_object_get(f, "key")) &&
+		               strcmp(json_string_value(json_object_get(f, "key")), "project") == 0)
+		        only = json_string_value(json_object_get(f, "value"));
 		rc = option_list(&c, "project", "text", "text", &all, err);
 		out = json_array();
 		c.out = out;
@@ -496,8 +498,8 @@ enum pf_code pf_h_grafana_tag_values(struct pf_req *req, struct pf_reply *reply,
 			const char *name = json_string_value(json_object_get(p, "text"));
 			if (rc || i >= MAX_PROJECTS_TAG || (only && strcmp(only, name) != 0))
 				continue;
-			rc = pf_db_trend_branches(pf_req_db(req), name, MAX_OPTIONS, push_branch, &c,
-			                          err);
+			rc = pf_db_trend_branches(pf_req_db(req), name, MAX_OPTIONS, push_branch,
+			                          &c, err);
 		}
 		json_decref(all);
 	} else

@@ -41,7 +41,8 @@ static enum pf_code parse_range(const json_t *body, int64_t *from, int64_t *to, 
 	if (rc == PF_OK)
 		rc = pf_trend_parse_time(t, now, "range.to", to, err);
 	if (rc == PF_OK && *to <= *from)
-		rc = pf_err_set(err, PF_E_BAD_REQUEST, "range.to", "range.to must be after range.from");
+		rc = pf_err_set(err, PF_E_BAD_REQUEST, "range.to",
+		                "range.to must be after range.from");
 	return rc;
 }
 
@@ -71,7 +72,8 @@ static enum pf_code parse_filters(const json_t *body, const json_t **out, struct
 			                  "%s[%zu] needs string key, operator and value", name, i);
 		if (strcmp(k, "project") != 0 && strcmp(k, "branch") != 0)
 			return pf_err_set(err, PF_E_BAD_REQUEST, name,
-			                  "%s[%zu]: unknown key '%.64s' (project, branch)", name, i, k);
+			                  "%s[%zu]: unknown key '%.64s' (project, branch)", name, i,
+			                  k);
 		if (strcmp(op, "=") != 0 && strcmp(op, "!=") != 0)
 			return pf_err_set(err, PF_E_BAD_REQUEST, name,
 			                  "%s[%zu]: operator '%.8s' not supported (=, !=)", name, i,
@@ -150,9 +152,9 @@ static void on_point(void *arg, const struct pf_db_point *p)
 static json_t *table_columns(void)
 {
 	return json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "text",
-	                 "Time", "type", "time", "text", "Series", "type", "string", "text", "Value",
-	                 "type", "number", "text", "Runs", "type", "number", "text", "Run", "type",
-	                 "number");
+	                 "Time", "type", "time", "text", "Series", "type", "string", "text",
+	                 "Value", "type", "number", "text", "Runs", "type", "number", "text", "Run",
+	                 "type", "number");
 }
 
 /* One series into the response (or into the target's table rows). */
@@ -289,10 +291,10 @@ static void on_annotation(void *arg, const struct pf_db_annotation *a)
 		         c->project, (long long)a->run_id, commit, a->branch, a->by);
 	snprintf(tags, sizeof tags, "perfgate,%s,%s", fail ? "verdict-fail" : "baseline",
 	         a->branch);
-	json_array_append_new(c->rows, json_pack("[I, s, s, s, I]", (json_int_t)a->t_ms,
-	                                         fail ? "perfgate: verdict fail"
-	                                              : "perfgate: baseline promoted",
-	                                         text, tags, (json_int_t)a->run_id));
+	json_array_append_new(
+	        c->rows, json_pack("[I, s, s, s, I]", (json_int_t)a->t_ms,
+	                           fail ? "perfgate: verdict fail" : "perfgate: baseline promoted",
+	                           text, tags, (json_int_t)a->run_id));
 }
 
 enum pf_code pf_gf_annotations(struct pf_req *req, const char *project, const char *branch,
@@ -316,9 +318,10 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 	snprintf(where, sizeof where, "targets[%zu]", idx);
 	target = json_string_value(json_object_get(t, "target"));
 	if (!json_is_object(t) || !target || !target[0])
-		return pf_err_set(err, PF_E_BAD_REQUEST, where,
-		                  "%s: an object with a non-empty \"target\" (the metric) is required",
-		                  where);
+		return pf_err_set(
+		        err, PF_E_BAD_REQUEST, where,
+		        "%s: an object with a non-empty \"target\" (the metric) is required",
+		        where);
 	ref = json_string_value(json_object_get(t, "refId"));
 	payload = json_object_get(t, "payload");
 	if (json_is_string(payload)) /* typed JSON not parsed by the plugin */
@@ -348,8 +351,8 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 	bool annotations = strcmp(target, "annotations") == 0;
 	if (rc == PF_OK && !annotations && !pf_trend_metric_parse(target, &m))
 		rc = pf_err_set(err, PF_E_BAD_REQUEST, where,
-		                "%s: unknown metric '%.64s' (one of %s, annotations)", where, target,
-		                pf_trend_metric_names());
+		                "%s: unknown metric '%.64s' (one of %s, annotations)", where,
+		                target, pf_trend_metric_names());
 	if (rc == PF_OK) {
 		if (!project)
 			project = filter_eq(q->filters, "project");
@@ -365,11 +368,12 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 	if (annotations) {
 		rows = json_array();
 		rc = pf_gf_annotations(q->req, project, branch, q->from, q->to, rows, err);
-		json_t *o = json_pack(
-		        "{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:o}",
-		        "type", "table", "columns", "text", "time", "type", "time", "text", "title",
-		        "type", "string", "text", "text", "type", "string", "text", "tags", "type",
-		        "string", "text", "run_id", "type", "number", "rows", rows);
+		json_t *o = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+		                      "{s:s, s:s}], s:o}",
+		                      "type", "table", "columns", "text", "time", "type", "time",
+		                      "text", "title", "type", "string", "text", "text", "type",
+		                      "string", "text", "tags", "type", "string", "text", "run_id",
+		                      "type", "number", "rows", rows);
 		if (ref)
 			json_object_set_new(o, "refId", json_string(ref));
 		json_array_append_new(q->out, o);
@@ -396,8 +400,8 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 	}
 	if (table)
 		rows = json_array();
-	struct pf_db_trend_q tq = {.project = project, .branch = branch,
-	                           .series = pf_trend_series_key(m)};
+	struct pf_db_trend_q tq = {
+	        .project = project, .branch = branch, .series = pf_trend_series_key(m)};
 	struct names n = {.n = 0, .max = MAX_PER_TARGET};
 	if (m == PF_TREND_FUNCTION_FLAT) {
 		const char *kind;
@@ -408,7 +412,8 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 			                "%s.payload.kind must be cpu or heap", where);
 		if (rc == PF_OK)
 			rc = named(payload, "function", where, &n, err);
-		if (rc == PF_OK && n.n == 0 && (rc = top_of(payload, where, 5, &n.max, err)) == PF_OK)
+		if (rc == PF_OK && n.n == 0 &&
+		    (rc = top_of(payload, where, 5, &n.max, err)) == PF_OK)
 			rc = pf_db_trend_functions(pf_req_db(q->req), project, branch, tq.kind, 1,
 			                           q->to, n.max, keep_function, &n, err);
 		for (int i = 0; rc == PF_OK && i < n.n; i++) {
@@ -422,8 +427,8 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 			rc = named(payload, "benchmark", where, &n, err);
 		if (rc == PF_OK && n.n == 0 &&
 		    (rc = top_of(payload, where, 10, &n.max, err)) == PF_OK)
-			rc = pf_db_trend_benchmarks(pf_req_db(q->req), project, branch, 1, q->to, 1000,
-			                            keep_bench, &n, err);
+			rc = pf_db_trend_benchmarks(pf_req_db(q->req), project, branch, 1, q->to,
+			                            1000, keep_bench, &n, err);
 		for (int i = 0; rc == PF_OK && i < n.n; i++) {
 			char name[1100];
 			snprintf(name, sizeof name, "%s %s", n.v[i], tq.unit);
@@ -435,8 +440,8 @@ static enum pf_code run_target(struct qctx *q, const json_t *t, size_t idx, stru
 	}
 	names_free(&n);
 	if (rows && rc == PF_OK) {
-		json_t *o = json_pack("{s:s, s:o, s:O}", "type", "table", "columns", table_columns(),
-		                      "rows", rows);
+		json_t *o = json_pack("{s:s, s:o, s:O}", "type", "table", "columns",
+		                      table_columns(), "rows", rows);
 		if (ref)
 			json_object_set_new(o, "refId", json_string(ref));
 		json_array_append_new(q->out, o);
@@ -558,9 +563,10 @@ enum pf_code pf_h_grafana_annotations(struct pf_req *req, struct pf_reply *reply
 			json_array_append_new(tags, json_string(s));
 			s += n + (last ? 0 : 1);
 		}
-		json_array_append_new(out, json_pack("{s:O, s:O, s:O, s:o}", "time",
-		                                     json_array_get(r, 0), "title", json_array_get(r, 1),
-		                                     "text", json_array_get(r, 2), "tags", tags));
+		json_array_append_new(out,
+		                      json_pack("{s:O, s:O, s:O, s:o}", "time",
+		                                json_array_get(r, 0), "title", json_array_get(r, 1),
+		                                "text", json_array_get(r, 2), "tags", tags));
 	}
 	json_decref(rows);
 	pf_reply_json(reply, 200, out);

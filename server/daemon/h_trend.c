@@ -56,9 +56,9 @@ static void add_point(void *arg, const struct pf_db_point *p)
 	json_t *points = arg;
 	char t[32];
 	pf_trend_format_time(p->t_ms, t);
-	json_array_append_new(points, json_pack("{s:I, s:s, s:s, s:f}", "run_id",
-	                                        (json_int_t)p->run_id, "commit", p->commit,
-	                                        "created", t, "value", p->value));
+	json_array_append_new(points,
+	                      json_pack("{s:I, s:s, s:s, s:f}", "run_id", (json_int_t)p->run_id,
+	                                "commit", p->commit, "created", t, "value", p->value));
 }
 
 /* A required-or-defaulted label query argument. */
@@ -92,14 +92,15 @@ enum pf_code pf_h_trend(struct pf_req *req, struct pf_reply *reply, struct pf_er
 		return pf_err_set(err, PF_E_BAD_REQUEST, "project", "invalid project name '%.64s'",
 		                  p);
 	if (!ms)
-		return pf_err_set(err, PF_E_BAD_REQUEST, "metric", "metric= is required (one of %s)",
-		                  pf_trend_metric_names());
+		return pf_err_set(err, PF_E_BAD_REQUEST, "metric",
+		                  "metric= is required (one of %s)", pf_trend_metric_names());
 	if (!pf_trend_metric_parse(ms, &m))
 		return pf_err_set(err, PF_E_BAD_REQUEST, "metric",
-		                  "unknown metric '%.64s' (one of %s)", ms, pf_trend_metric_names());
+		                  "unknown metric '%.64s' (one of %s)", ms,
+		                  pf_trend_metric_names());
 	if (ls && (!pf_parse_i64(ls, &limit) || limit < 1 || limit > TREND_LIMIT_MAX))
-		return pf_err_set(err, PF_E_BAD_REQUEST, "limit", "limit must be 1..%d, not '%.20s'",
-		                  TREND_LIMIT_MAX, ls);
+		return pf_err_set(err, PF_E_BAD_REQUEST, "limit",
+		                  "limit must be 1..%d, not '%.20s'", TREND_LIMIT_MAX, ls);
 	from_s = pf_req_query(req, "from");
 	to_s = pf_req_query(req, "to");
 	rc = pf_trend_parse_time(from_s ? from_s : "now-30d", now, "from", &q.from_ms, err);
@@ -159,7 +160,8 @@ enum pf_code pf_h_trend(struct pf_req *req, struct pf_reply *reply, struct pf_er
 		json_object_set_new(o, "unit", json_string(q.unit));
 	}
 	json_object_set_new(o, "limit", json_integer(limit));
-	json_object_set_new(o, "truncated", json_boolean((int64_t)json_array_size(points) == limit));
+	json_object_set_new(o, "truncated",
+	                    json_boolean((int64_t)json_array_size(points) == limit));
 	json_object_set_new(o, "points", points);
 	pf_reply_json(reply, 200, o);
 	return PF_OK;

@@ -12,8 +12,7 @@ static const struct pf_trend_metric_info metrics[PF_TREND__COUNT] = {
         [PF_TREND_RATING_MEMORY] = {"rating.memory", "Rating: memory (0-10)", "none"},
         [PF_TREND_RATING_BENCH] = {"rating.bench", "Rating: benchmarks (0-10)", "none"},
         [PF_TREND_VERDICT] = {"verdict", "Verdict (0 pass, 1 warn, 2 fail)", "none"},
-        [PF_TREND_FUNCTION_FLAT] = {"function.flat_pct", "Function flat% (cpu or heap)",
-                                    "percent"},
+        [PF_TREND_FUNCTION_FLAT] = {"function.flat_pct", "Function flat% (cpu or heap)", "percent"},
         [PF_TREND_BENCH_MEDIAN] = {"bench.median", "Benchmark median", "none"},
 };
 
@@ -82,8 +81,8 @@ static bool parse_rfc3339(const char *s, int64_t *out)
 	const char *p = s + 10;
 	if (*p) {
 		if ((*p != 'T' && *p != 't' && *p != ' ') || strlen(p) < 9 ||
-		    !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) ||
-		    p[6] != ':' || !digits(p + 7, 2, &sec))
+		    !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || p[6] != ':' ||
+		    !digits(p + 7, 2, &sec))
 			return false;
 		if (h > 23 || mi > 59 || sec > 60)
 			return false;
@@ -188,10 +187,11 @@ enum pf_code pf_trend_parse_time(const char *s, int64_t now_ms, const char *fiel
 	if (parse_rfc3339(s, out_ms))
 		return PF_OK;
 bad:
-	return pf_err_set(err, PF_E_BAD_REQUEST, field,
-	                  "%s: '%.64s' is not a time: use RFC 3339 (2024-05-01T12:00:00Z), a date "
-	                  "(2024-05-01), epoch milliseconds, or now / now-30d (units s m h d w M y)",
-	                  field, s ? s : "");
+	return pf_err_set(
+	        err, PF_E_BAD_REQUEST, field,
+	        "%s: '%.64s' is not a time: use RFC 3339 (2024-05-01T12:00:00Z), a date "
+	        "(2024-05-01), epoch milliseconds, or now / now-30d (units s m h d w M y)",
+	        field, s ? s : "");
 }
 
 enum pf_code pf_trend_parse_duration(const char *s, const char *field, int64_t *out_ms,

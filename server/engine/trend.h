@@ -54,8 +54,7 @@ void pf_trend_format_time(int64_t ms, char out[32]);
 /* The downsampling bucket of a Grafana query over [from, to): at most
  * max_points buckets, none narrower than interval_ms (0: no floor).
  * Always >= 1. */
-int64_t pf_trend_bucket_ms(int64_t from_ms, int64_t to_ms, int64_t max_points,
-                           int64_t interval_ms);
+int64_t pf_trend_bucket_ms(int64_t from_ms, int64_t to_ms, int64_t max_points, int64_t interval_ms);
 
 /* pass 0, warn 1, fail 2; -1 for anything else. */
 int pf_trend_verdict_value(const char *verdict);

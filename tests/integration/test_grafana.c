@@ -21,8 +21,9 @@ static struct pft_daemon d;
 static char *tok_up, *tok_read, *tok_shop;
 
 /* range covering the whole history, as Grafana serializes it */
-#define RANGE                                                                                     \
-	"\"range\": {\"from\": \"2024-04-30T00:00:00.000Z\", \"to\": \"2024-05-08T00:00:00.000Z\"," \
+#define RANGE                                                                                      \
+	"\"range\": {\"from\": \"2024-04-30T00:00:00.000Z\", \"to\": "                             \
+	"\"2024-05-08T00:00:00.000Z\","                                                            \
 	" \"raw\": {\"from\": \"now-30d\", \"to\": \"now\"}}"
 
 static void setup(void)
@@ -49,8 +50,8 @@ static json_t *gf(const char *path, const char *body, const char *tok, long want
 	snprintf(url, sizeof url, "%s/grafana%s", d.base, path);
 	pft_http(body ? "POST" : "GET", url, tok, body ? "application/json" : NULL, body,
 	         body ? strlen(body) : 0, NULL, &r);
-	ck_assert_msg(r.status == want, "%s %.200s: %ld, want %ld: %.500s", path,
-	              body ? body : "", r.status, want, r.body);
+	ck_assert_msg(r.status == want, "%s %.200s: %ld, want %ld: %.500s", path, body ? body : "",
+	              r.status, want, r.body);
 	json_t *j = json_loads(r.body, 0, NULL);
 	ck_assert_msg(j != NULL, "%s: not JSON: %.300s", path, r.body);
 	pft_resp_free(&r);
@@ -64,8 +65,8 @@ static void bad(const char *path, const char *body, const char *needle)
 	const char *msg = json_string_value(json_object_get(j, "message"));
 	ck_assert_msg(msg && strstr(msg, needle), "%s %s: message '%s' lacks '%s'", path, body,
 	              msg ? msg : "(none)", needle);
-	ck_assert_str_eq(
-	        json_string_value(json_object_get(json_object_get(j, "error"), "message")), msg);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+	                 msg);
 	json_decref(j);
 }
 
@@ -101,11 +102,12 @@ END_TEST
 START_TEST(metrics_list)
 {
 	/* spec §1.2's example body (a payload this source does not know) */
-	json_t *j = gf("/metrics",
-	               "{\"metric\": \"DescribeMetricList\", \"payload\": {\"namespace\": \"MySQL\"}}",
-	               tok_read, 200);
-	static const char *want[] = {"rating.overall", "rating.cpu",        "rating.memory",
-	                             "rating.bench",   "verdict",           "function.flat_pct",
+	json_t *j =
+	        gf("/metrics",
+	           "{\"metric\": \"DescribeMetricList\", \"payload\": {\"namespace\": \"MySQL\"}}",
+	           tok_read, 200);
+	static const char *want[] = {"rating.overall", "rating.cpu", "rating.memory",
+	                             "rating.bench",   "verdict",    "function.flat_pct",
 	                             "bench.median",   "annotations"};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		ck_assert_msg(has(j, "value", want[i]), "metric %s missing", want[i]);
@@ -122,8 +124,8 @@ START_TEST(metrics_list)
 		json_array_foreach(pl, k, p)
 		{
 			const char *type = json_string_value(json_object_get(p, "type"));
-			ck_assert(strcmp(type, "select") == 0 || strcmp(type, "multi-select") == 0 ||
-			          strcmp(type, "input") == 0);
+			ck_assert(strcmp(type, "select") == 0 ||
+			          strcmp(type, "multi-select") == 0 || strcmp(type, "input") == 0);
 		}
 	}
 	/* the project options come from the store */
@@ -201,15 +203,16 @@ END_TEST
  * targets, values and times from the store. */
 START_TEST(query_timeseries)
 {
-	json_t *j = gf("/query",
-	               "{\"panelId\": 1, " RANGE ", \"rangeRaw\": {\"from\": \"now-6h\", \"to\": "
-	               "\"now\"}, \"interval\": \"30s\", \"intervalMs\": 30000, \"maxDataPoints\": "
-	               "550, \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", \"payload\": "
-	               "{\"project\": \"shop\"}}, {\"target\": \"rating.overall\", \"refId\": \"B\", "
-	               "\"payload\": {\"project\": \"shop\", \"branch\": \"feature-x\"}}], "
-	               "\"scopedVars\": {\"__interval\": {\"text\": \"1s\", \"value\": \"1s\"}}, "
-	               "\"filters\": []}",
-	               tok_read, 200);
+	json_t *j =
+	        gf("/query",
+	           "{\"panelId\": 1, " RANGE ", \"rangeRaw\": {\"from\": \"now-6h\", \"to\": "
+	           "\"now\"}, \"interval\": \"30s\", \"intervalMs\": 30000, \"maxDataPoints\": "
+	           "550, \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", \"payload\": "
+	           "{\"project\": \"shop\"}}, {\"target\": \"rating.overall\", \"refId\": \"B\", "
+	           "\"payload\": {\"project\": \"shop\", \"branch\": \"feature-x\"}}], "
+	           "\"scopedVars\": {\"__interval\": {\"text\": \"1s\", \"value\": \"1s\"}}, "
+	           "\"filters\": []}",
+	           tok_read, 200);
 	ck_assert_int_eq(json_array_size(j), 2);
 	json_t *a = json_array_get(j, 0), *b = json_array_get(j, 1);
 	ck_assert_str_eq(json_string_value(json_object_get(a, "target")), "verdict");
@@ -217,8 +220,7 @@ START_TEST(query_timeseries)
 	json_t *dp = json_object_get(a, "datapoints");
 	ck_assert_int_eq(json_array_size(dp), 5); /* main's five runs, one per 30 s bucket */
 	/* [value, epoch ms], oldest first, c1 at 2024-05-01T12:00:00Z */
-	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(dp, 0), 1)),
-	                 PFT_DAY0_MS);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(dp, 0), 1)), PFT_DAY0_MS);
 	ck_assert(json_real_value(json_array_get(json_array_get(dp, 3), 0)) == 2.0); /* c4 */
 	for (size_t i = 1; i < json_array_size(dp); i++)
 		ck_assert_int_gt(json_integer_value(json_array_get(json_array_get(dp, i), 1)),
@@ -239,8 +241,9 @@ START_TEST(query_timeseries)
 	       tok_read, 200);
 	dp = json_object_get(json_array_get(j, 0), "datapoints");
 	ck_assert_int_eq(json_array_size(dp), 1);
-	v = pft_sql(db, "SELECT avg(rating_overall) FROM runs WHERE branch = 'main' AND project_id ="
-	                " (SELECT id FROM projects WHERE name = 'shop')");
+	v = pft_sql(db,
+	            "SELECT avg(rating_overall) FROM runs WHERE branch = 'main' AND project_id ="
+	            " (SELECT id FROM projects WHERE name = 'shop')");
 	ck_assert_double_eq_tol(json_real_value(json_array_get(json_array_get(dp, 0), 0)),
 	                        strtod(v, NULL), 1e-9);
 	free(v);
@@ -267,14 +270,15 @@ START_TEST(query_functions_and_benchmarks)
 	                      " WHERE r.commit_sha = 'c1' AND s.kind = 'cpu'"
 	                      " ORDER BY flat_pct DESC, function LIMIT 1");
 	char body[2048];
-	snprintf(body, sizeof body,
-	         "{" RANGE ", \"intervalMs\": 1000, \"maxDataPoints\": 1000, \"targets\": "
-	         "[{\"target\": \"function.flat_pct\", \"refId\": \"A\", \"payload\": {\"project\": "
-	         "\"shop\", \"kind\": \"cpu\", \"function\": [\"%s\", \"no.such.Func\"]}}, "
-	         "{\"target\": \"function.flat_pct\", \"refId\": \"B\", \"payload\": {\"project\": "
-	         "\"shop\", \"kind\": \"heap\", \"top\": \"3\"}}, {\"target\": \"bench.median\", "
-	         "\"refId\": \"C\", \"payload\": {\"project\": \"shop\", \"top\": 2}}]}",
-	         f);
+	snprintf(
+	        body, sizeof body,
+	        "{" RANGE ", \"intervalMs\": 1000, \"maxDataPoints\": 1000, \"targets\": "
+	        "[{\"target\": \"function.flat_pct\", \"refId\": \"A\", \"payload\": {\"project\": "
+	        "\"shop\", \"kind\": \"cpu\", \"function\": [\"%s\", \"no.such.Func\"]}}, "
+	        "{\"target\": \"function.flat_pct\", \"refId\": \"B\", \"payload\": {\"project\": "
+	        "\"shop\", \"kind\": \"heap\", \"top\": \"3\"}}, {\"target\": \"bench.median\", "
+	        "\"refId\": \"C\", \"payload\": {\"project\": \"shop\", \"top\": 2}}]}",
+	        f);
 	json_t *j = gf("/query", body, tok_read, 200);
 	ck_assert_int_eq(json_array_size(j), 2 + 3 + 2);
 	json_t *s0 = json_array_get(j, 0);
@@ -328,8 +332,9 @@ START_TEST(query_table_and_annotations)
 	cols = json_object_get(a, "columns");
 	static const char *names[] = {"time", "title", "text", "tags"};
 	for (int i = 0; i < 4; i++)
-		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(cols, i), "text")),
-		                 names[i]);
+		ck_assert_str_eq(
+		        json_string_value(json_object_get(json_array_get(cols, i), "text")),
+		        names[i]);
 	rows = json_object_get(a, "rows");
 	size_t i, fails = 0, promos = 0;
 	json_t *r;
@@ -356,7 +361,8 @@ START_TEST(query_table_and_annotations)
 	/* legacy /annotations (plugin <= 0.2) */
 	j = gf("/annotations",
 	       "{" RANGE ", \"annotation\": {\"name\": \"perfgate\", \"datasource\": \"perfgate\", "
-	       "\"iconColor\": \"red\", \"enable\": true, \"query\": \"shop main\"}, \"variables\": "
+	       "\"iconColor\": \"red\", \"enable\": true, \"query\": \"shop main\"}, "
+	       "\"variables\": "
 	       "[]}",
 	       tok_read, 200);
 	ck_assert_int_ge(json_array_size(j), 2);
@@ -372,18 +378,20 @@ END_TEST
 START_TEST(adhoc_filters)
 {
 	/* filters (0.6.4+): branch = feature-x applies to a target without branch */
-	json_t *j = gf("/query",
-	               "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", "
-	               "\"payload\": {\"project\": \"shop\"}}], \"filters\": [{\"key\": \"branch\", "
-	               "\"operator\": \"=\", \"value\": \"feature-x\"}]}",
-	               tok_read, 200);
+	json_t *j =
+	        gf("/query",
+	           "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", "
+	           "\"payload\": {\"project\": \"shop\"}}], \"filters\": [{\"key\": \"branch\", "
+	           "\"operator\": \"=\", \"value\": \"feature-x\"}]}",
+	           tok_read, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(json_array_get(j, 0), "datapoints")), 1);
 	json_decref(j);
 	/* adhocFilters (older plugins): project != shop drops the target */
 	j = gf("/query",
 	       "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", \"payload\": "
 	       "{\"project\": \"shop\"}}, {\"target\": \"verdict\", \"refId\": \"B\", \"payload\": "
-	       "{\"project\": \"other\"}}], \"adhocFilters\": [{\"key\": \"project\", \"operator\": "
+	       "{\"project\": \"other\"}}], \"adhocFilters\": [{\"key\": \"project\", "
+	       "\"operator\": "
 	       "\"!=\", \"value\": \"shop\", \"condition\": \"\"}]}",
 	       tok_read, 200);
 	ck_assert_int_eq(json_array_size(j), 1);
@@ -391,7 +399,8 @@ START_TEST(adhoc_filters)
 	json_decref(j);
 	/* project from a filter when the payload names none */
 	j = gf("/query",
-	       "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\"}], \"filters\": "
+	       "{" RANGE
+	       ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\"}], \"filters\": "
 	       "[{\"key\": \"project\", \"operator\": \"=\", \"value\": \"other\"}]}",
 	       tok_read, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(json_array_get(j, 0), "datapoints")), 1);
@@ -401,7 +410,8 @@ START_TEST(adhoc_filters)
 	    "\"value\": \"Berlin\"}]}",
 	    "unknown key 'City'");
 	bad("/query",
-	    "{" RANGE ", \"targets\": [], \"filters\": [{\"key\": \"branch\", \"operator\": \"=~\", "
+	    "{" RANGE
+	    ", \"targets\": [], \"filters\": [{\"key\": \"branch\", \"operator\": \"=~\", "
 	    "\"value\": \"m.*\"}]}",
 	    "operator '=~'");
 	bad("/query", "{" RANGE ", \"targets\": [], \"filters\": {}}", "filters must be an array");
@@ -427,26 +437,30 @@ START_TEST(query_wrong_bodies)
 	bad("/query", "{" RANGE ", \"targets\": [{\"target\": \"cpu\", \"refId\": \"A\"}]}",
 	    "unknown metric 'cpu'");
 	bad("/query",
-	    "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", \"payload\": 5}]}",
+	    "{" RANGE
+	    ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\", \"payload\": 5}]}",
 	    "payload must be a JSON object");
 	bad("/query", "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"refId\": \"A\"}]}",
 	    "a project is required");
 	bad("/query",
-	    "{" RANGE ", \"targets\": [{\"target\": \"function.flat_pct\", \"payload\": {\"project\": "
+	    "{" RANGE
+	    ", \"targets\": [{\"target\": \"function.flat_pct\", \"payload\": {\"project\": "
 	    "\"shop\", \"kind\": \"gpu\"}}]}",
 	    "kind must be cpu or heap");
 	bad("/query",
-	    "{" RANGE ", \"targets\": [{\"target\": \"function.flat_pct\", \"payload\": {\"project\": "
+	    "{" RANGE
+	    ", \"targets\": [{\"target\": \"function.flat_pct\", \"payload\": {\"project\": "
 	    "\"shop\", \"top\": \"500\"}}]}",
 	    "top must be");
 	bad("/query",
 	    "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"payload\": {\"project\": "
 	    "\"../x\"}}]}",
 	    "invalid project name");
-	json_t *j = gf("/query",
-	               "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"payload\": {\"project\": "
-	               "\"nope\"}}]}",
-	               tok_read, 404);
+	json_t *j =
+	        gf("/query",
+	           "{" RANGE ", \"targets\": [{\"target\": \"verdict\", \"payload\": {\"project\": "
+	           "\"nope\"}}]}",
+	           tok_read, 404);
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "message")), "nope"));
 	json_decref(j);
 	/* hidden targets are skipped; no targets: an empty answer */
@@ -481,19 +495,20 @@ START_TEST(project_bound_token)
 	json_t *proj = json_array_get(json_object_get(json_array_get(j, 0), "payloads"), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(proj, "options")), 1);
 	json_decref(j);
-	json_decref(gf("/variable", "{\"payload\": {\"target\": \"branches other\"}}", tok_shop,
-	               403));
+	json_decref(
+	        gf("/variable", "{\"payload\": {\"target\": \"branches other\"}}", tok_shop, 403));
 }
 END_TEST
 
 START_TEST(variables_and_tags)
 {
 	/* spec §1.6's body */
-	json_t *j = gf("/variable",
-	               "{\"payload\": {\"target\": \"projects\"}, \"range\": {\"from\": "
-	               "\"2022-02-14T08:09:32.164Z\", \"to\": \"2022-02-21T08:09:32.164Z\", \"raw\": "
-	               "{\"from\": \"now-7d\", \"to\": \"now\"}}}",
-	               tok_read, 200);
+	json_t *j =
+	        gf("/variable",
+	           "{\"payload\": {\"target\": \"projects\"}, \"range\": {\"from\": "
+	           "\"2022-02-14T08:09:32.164Z\", \"to\": \"2022-02-21T08:09:32.164Z\", \"raw\": "
+	           "{\"from\": \"now-7d\", \"to\": \"now\"}}}",
+	           tok_read, 200);
 	ck_assert(has(j, "__value", "shop") && has(j, "__text", "other"));
 	json_decref(j);
 	j = gf("/variable", "{\"payload\": {\"target\": \"branches shop\"}}", tok_read, 200);
@@ -572,8 +587,8 @@ START_TEST(dashboard_targets_are_metrics)
 	bool found = false;
 	json_array_foreach(ann, i, t)
 	{
-		const char *m = json_string_value(json_object_get(json_object_get(t, "target"),
-		                                                  "target"));
+		const char *m =
+		        json_string_value(json_object_get(json_object_get(t, "target"), "target"));
 		if (m) {
 			ck_assert(has(metrics, "value", m));
 			found = true;

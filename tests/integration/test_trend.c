@@ -104,7 +104,8 @@ START_TEST(ratings_and_order)
 		              prev);
 		prev = created;
 		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT rating_overall, commit_sha FROM runs WHERE id = %lld",
+		snprintf(sql, sizeof sql,
+		         "SELECT rating_overall, commit_sha FROM runs WHERE id = %lld",
 		         (long long)json_integer_value(json_object_get(p, "run_id")));
 		char *row = pft_sql(db, sql);
 		char expect[128];
@@ -114,9 +115,9 @@ START_TEST(ratings_and_order)
 		ck_assert_str_eq(row, expect);
 		free(row);
 	}
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
-	                                     json_array_get(pts, 0), "created")),
-	                             "2024-05-0"));
+	ck_assert_ptr_nonnull(
+	        strstr(json_string_value(json_object_get(json_array_get(pts, 0), "created")),
+	               "2024-05-0"));
 	json_decref(j);
 	/* the verdict series: every run of main, c4 failed (2), the others
 	 * pass (0) or warn (1: AI_GATE_ENABLE is false for them) */
@@ -210,9 +211,10 @@ START_TEST(ranges_and_limit)
 	/* RFC 3339 [from, to): c2 (05-02 12:00) and c3 (05-03 12:00) */
 	assert_commits("shop", "metric=verdict&from=2024-05-02T00:00:00Z&to=2024-05-04T00:00:00Z",
 	               "c2 c3");
-	assert_commits("shop",
-	               "metric=verdict&from=2024-05-02T14:00:00%2B02:00&to=2024-05-03T12:00:00.000Z",
-	               "c2");
+	assert_commits(
+	        "shop",
+	        "metric=verdict&from=2024-05-02T14:00:00%2B02:00&to=2024-05-03T12:00:00.000Z",
+	        "c2");
 	assert_commits("shop", "metric=verdict&from=2024-05-04&to=2024-05-07", "c4 c6");
 	/* epoch ms */
 	char q[256];
@@ -241,10 +243,10 @@ static void assert_bad(const char *project, const char *q, long status, const ch
 	json_t *e = json_object_get(j, "error");
 	ck_assert_ptr_nonnull(e);
 	if (field)
-		ck_assert_msg(json_is_string(json_object_get(e, "field")) &&
-		                      strcmp(json_string_value(json_object_get(e, "field")), field) ==
-		                              0,
-		              "%s: field %s", q, json_dumps(e, 0));
+		ck_assert_msg(
+		        json_is_string(json_object_get(e, "field")) &&
+		                strcmp(json_string_value(json_object_get(e, "field")), field) == 0,
+		        "%s: field %s", q, json_dumps(e, 0));
 	ck_assert(strlen(json_string_value(json_object_get(e, "message"))) > 10);
 	json_decref(j);
 }
@@ -294,12 +296,12 @@ START_TEST(nightly_summary)
 	free(out);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "branch")), "main");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "runs")), 5);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "verdicts"), "fail")),
-	                 1);
+	ck_assert_int_eq(
+	        json_integer_value(json_object_get(json_object_get(j, "verdicts"), "fail")), 1);
 	json_t *f0 = json_array_get(json_object_get(j, "failed_runs"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(f0, "commit")), "c4");
-	ck_assert_ptr_nonnull(
-	        strstr(json_string_value(json_object_get(f0, "link")), "https://perfgate.example/v1/runs/"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(f0, "link")),
+	                             "https://perfgate.example/v1/runs/"));
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "now"), "commit")),
 	                 "c6");
 	ck_assert_int_gt(json_array_size(json_object_get(j, "functions")), 0);

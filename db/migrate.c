@@ -11,9 +11,20 @@
 /* Advisory lock key: "perfgate" folded into 63 bits. */
 #define MIGRATE_LOCK_KEY "7305234471845226017"
 
+static int version_of(const char *name)
+{
+	return (int)strtol(name, NULL, 10);
+}
+
+/* The highest migration number this binary carries (not their count: a
+ * gap in the numbering must not make the daemon refuse its own schema). */
 size_t pf_db_known_schema_version(void)
 {
-	return pf_migrations_count;
+	int max = 0;
+	for (size_t i = 0; i < pf_migrations_count; i++)
+		if (version_of(pf_migrations[i].name) > max)
+			max = version_of(pf_migrations[i].name);
+	return (size_t)max;
 }
 
 static enum pf_code run(PGconn *c, struct pf_db *db, const char *sql, const char *what,
@@ -28,11 +39,6 @@ static enum pf_code run(PGconn *c, struct pf_db *db, const char *sql, const char
 	}
 	PQclear(r);
 	return PF_OK;
-}
-
-static int version_of(const char *name)
-{
-	return (int)strtol(name, NULL, 10);
 }
 
 static enum pf_code apply_one(PGconn *c, struct pf_db *db, const struct pf_embedded *m,
@@ -86,7 +92,7 @@ enum pf_code pf_db_migrate(struct pf_db *db, int *applied, struct pf_err *err)
 	         "schema_migrations", err);
 	if (rc == PF_OK)
 		rc = pf_db_schema_version(db, &current, err);
-	if (rc == PF_OK && current > (int)pf_migrations_count)
+	if (rc == PF_OK && current > (int)pf_db_known_schema_version())
 		rc = pf_err_set(err, PF_E_SCHEMA, NULL,
 		                "database schema version %d is newer than this perfgate knows "
 		                "(%zu): upgrade perfgate",

@@ -96,7 +96,7 @@ enum pf_code pf_db_migrate(struct pf_db *db, int *applied, struct pf_err *err)
 		rc = pf_err_set(err, PF_E_SCHEMA, NULL,
 		                "database schema version %d is newer than this perfgate knows "
 		                "(%zu): upgrade perfgate",
-		                current, pf_migrations_count);
+		                current, pf_db_known_schema_version());
 	for (size_t i = 0; rc == PF_OK && i < pf_migrations_count; i++) {
 		if (version_of(pf_migrations[i].name) <= current)
 			continue;

@@ -62,13 +62,48 @@ CREATE TABLE function_stats (
   cum_pct       double precision NOT NULL,
   flat_samples  bigint NOT NULL DEFAULT -1,
   cum_samples   bigint NOT NULL DEFAULT -1,
-  PRIMARY KEY (run_id, kind, function),
-  FOREIGN KEY (run_id, kind) REFERENCES profile_totals (run_id, kind) ON DELETE CASCADE
+  PRIMARY KEY (run_id, kind, function)
 );
 CREATE INDEX function_stats_function ON function_stats (kind, function, run_id);
 COMMENT ON TABLE function_stats IS 'Function table of each profile (pprof -top granularity): baselines are merged from these rows without re-parsing profiles.';
 COMMENT ON COLUMN function_stats.inline_bits IS '1: reached through an inlined call, 2: through a plain call (pprof''s (inline) label).';
 COMMENT ON COLUMN function_stats.flat_samples IS 'Samples attributed to flat (for the share z-test); -1 when unknown (heap).';
+
+-- function_stats -> profile_totals is a foreign key checked once per
+-- statement instead of once per row: an upload writes hundreds of rows in
+-- one statement, and the per-row check doubled the cost of storing a run.
+-- The rule is the same: no row without its parent, and the parent's
+-- deletion removes the rows.
+CREATE FUNCTION function_stats_check_parent() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM (SELECT DISTINCT run_id, kind FROM new_rows) n
+             WHERE NOT EXISTS (SELECT 1 FROM profile_totals p
+                               WHERE p.run_id = n.run_id AND p.kind = n.kind)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+      MESSAGE = 'function_stats rows without their profile_totals row';
+  END IF;
+  RETURN NULL;
+END $$;
+COMMENT ON FUNCTION function_stats_check_parent() IS 'Statement-level foreign key of function_stats (run_id, kind) -> profile_totals.';
+CREATE TRIGGER function_stats_parent_insert AFTER INSERT ON function_stats
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION function_stats_check_parent();
+CREATE TRIGGER function_stats_parent_update AFTER UPDATE ON function_stats
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION function_stats_check_parent();
+
+CREATE FUNCTION profile_totals_cascade() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM function_stats f USING old_rows o
+   WHERE f.run_id = o.run_id AND f.kind = o.kind;
+  RETURN NULL;
+END $$;
+COMMENT ON FUNCTION profile_totals_cascade() IS 'ON DELETE CASCADE of the statement-level foreign key function_stats -> profile_totals.';
+CREATE TRIGGER profile_totals_cascade AFTER DELETE ON profile_totals
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION profile_totals_cascade();
 
 CREATE TABLE bench_stats (
   run_id     bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,

@@ -234,6 +234,22 @@ START_TEST(cli_and_server_agree)
 }
 END_TEST
 
+/* function_stats keeps to its parent profile_totals row (a statement-level
+ * foreign key): no orphans, and deleting a run removes its rows. */
+START_TEST(function_stats_integrity)
+{
+	char *out = pft_sql(db, "INSERT INTO function_stats (run_id, kind, function, flat, cum,"
+	                        " flat_pct, cum_pct) VALUES (987654, 'cpu', 'f', 1, 1, 1, 1)");
+	ck_assert_ptr_nonnull(strstr(out, "without their profile_totals row"));
+	free(out);
+	out = pft_sql(db, "BEGIN; DELETE FROM runs WHERE id = (SELECT min(id) FROM runs);"
+	                  " SELECT count(*) FROM function_stats f WHERE NOT EXISTS (SELECT 1"
+	                  " FROM runs r WHERE r.id = f.run_id); ROLLBACK");
+	ck_assert_str_eq(out, "0");
+	free(out);
+}
+END_TEST
+
 START_TEST(read_back_a_run)
 {
 	struct pft_resp r;
@@ -818,6 +834,7 @@ int main(void)
 	tcase_add_test(tc, upload_base_then_candidate);
 	tcase_add_test(tc, cli_and_server_agree);
 	tcase_add_test(tc, read_back_a_run);
+	tcase_add_test(tc, function_stats_integrity);
 	tcase_add_test(tc, idempotent_retry);
 	tcase_add_test(tc, bad_uploads_store_nothing);
 	tcase_add_test(tc, bad_bodies_store_nothing);

@@ -35,4 +35,4 @@ for c in 1 16; do
 		heap=@$fx/heap_cand.pb.gz bench=@$fx/bench_cand.txt branch=feature AI_GATE_ENABLE=true
 done
 echo "daemon peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' /proc/$pid/status)" \
-	"($(nproc) cores, PERFGATE_THREADS=$(nproc))"
+	"($(nproc) cores, PERFGATE_THREADS=${PERFGATE_THREADS:-$(nproc)})"

@@ -6,16 +6,16 @@
 #include "cli.h"
 
 static const struct pf_cli_cmd commands[] = {
-	{"serve", pf_cli_serve, "run the HTTP daemon"},
-	{"migrate", pf_cli_migrate, "apply pending database migrations and exit"},
-	{"token", pf_cli_token, "create, list or revoke API tokens"},
-	{"check-config", pf_cli_check_config, "validate the configuration and print it"},
-	{"benchstat", pf_cli_benchstat, "compare go test -bench outputs, as benchstat"},
-	{"top", pf_cli_top, "function table of a pprof profile, as go tool pprof -top"},
-	{"diff", pf_cli_diff, "function deltas of two profiles, as pprof -top -diff_base"},
-	{"speedscope", pf_cli_speedscope, "speedscope JSON of a pprof profile"},
-	{"gate", pf_cli_gate, "the full gate verdict offline: report JSON, markdown or JUnit"},
-	{"nightly", pf_cli_nightly, "summary of a branch's recent runs (JSON or markdown)"},
+        {"serve", pf_cli_serve, "run the HTTP daemon"},
+        {"migrate", pf_cli_migrate, "apply pending database migrations and exit"},
+        {"token", pf_cli_token, "create, list or revoke API tokens"},
+        {"check-config", pf_cli_check_config, "validate the configuration and print it"},
+        {"benchstat", pf_cli_benchstat, "compare go test -bench outputs, as benchstat"},
+        {"top", pf_cli_top, "function table of a pprof profile, as go tool pprof -top"},
+        {"diff", pf_cli_diff, "function deltas of two profiles, as pprof -top -diff_base"},
+        {"speedscope", pf_cli_speedscope, "speedscope JSON of a pprof profile"},
+        {"gate", pf_cli_gate, "the full gate verdict offline: report JSON, markdown or JUnit"},
+        {"nightly", pf_cli_nightly, "summary of a branch's recent runs (JSON or markdown)"},
 };
 
 static void usage(FILE *out)

@@ -45,7 +45,7 @@ SELECT g, (SELECT id FROM projects WHERE name = 'bench'),
  (g % 100) / 10.0, ((g * 7) % 100) / 10.0, ((g * 13) % 100) / 10.0, ((g * 3) % 100) / 10.0,
  '{"summary": "seeded"}', now() - interval '365 days' + g * (interval '365 days' / :runs)
 FROM generate_series(1, :runs) g;
-SELECT setval('runs_id_seq', :runs);
+SELECT setval('runs_id_seq', :runs) \g /dev/null
 INSERT INTO profile_totals (run_id, kind, sample_index, unit, total, total_samples)
 SELECT g, 'cpu', 'cpu', 'nanoseconds', 1000000000, 100000 FROM generate_series(1, :runs) g;
 INSERT INTO function_stats (run_id, kind, function, flat, cum, flat_pct, cum_pct,
@@ -85,27 +85,33 @@ for i in $(seq 1 100); do
 done
 b="http://127.0.0.1:$port"
 fn="example.com/app/internal/pkg7.Func17"
-lat="$BUILD/tools/httplat"
+lat() {
+	"$BUILD/tools/httplat" "$@" || {
+		echo "bench_trend: request failed; the daemon's log ends:"
+		tail -20 "$tmp/log"
+		exit 1
+	}
+}
 t="$b/v1/projects/bench/trend?branch=main&from=now-90d"
-$lat "trend rating.overall (limit 1000)" "$t&metric=rating.overall" "$tok" "$N"
-$lat "trend verdict (limit 1000)" "$t&metric=verdict" "$tok" "$N"
-$lat "trend function.flat_pct (limit 1000)" "$t&metric=function.flat_pct&function=$fn" "$tok" "$N"
-$lat "trend bench.median (limit 1000)" "$t&metric=bench.median&benchmark=Op/case=7" "$tok" "$N"
+lat "trend rating.overall (limit 1000)" "$t&metric=rating.overall" "$tok" "$N"
+lat "trend verdict (limit 1000)" "$t&metric=verdict" "$tok" "$N"
+lat "trend function.flat_pct (limit 1000)" "$t&metric=function.flat_pct&function=$fn" "$tok" "$N"
+lat "trend bench.median (limit 1000)" "$t&metric=bench.median&benchmark=Op/case=7" "$tok" "$N"
 from=$(date -u -d '90 days ago' +%Y-%m-%dT%H:%M:%S.000Z)
 to=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 q() {
 	printf '{"range": {"from": "%s", "to": "%s", "raw": {"from": "now-90d", "to": "now"}}, "intervalMs": 60000, "maxDataPoints": 1000, "targets": [%s]}' "$from" "$to" "$1"
 }
 g="$b/grafana/query"
-$lat "grafana/query rating.overall" "$g" "$tok" "$N" \
+lat "grafana/query rating.overall" "$g" "$tok" "$N" \
 	"$(q '{"target": "rating.overall", "refId": "A", "payload": {"project": "bench", "branch": "main"}}')"
-$lat "grafana/query function.flat_pct" "$g" "$tok" "$N" \
+lat "grafana/query function.flat_pct" "$g" "$tok" "$N" \
 	"$(q '{"target": "function.flat_pct", "refId": "A", "payload": {"project": "bench", "branch": "main", "function": "'"$fn"'"}}')"
-$lat "grafana/query bench.median" "$g" "$tok" "$N" \
+lat "grafana/query bench.median" "$g" "$tok" "$N" \
 	"$(q '{"target": "bench.median", "refId": "A", "payload": {"project": "bench", "branch": "main", "benchmark": "Op/case=7"}}')"
-$lat "grafana/query top 5 functions (5 series)" "$g" "$tok" "$N" \
+lat "grafana/query top 5 functions (5 series)" "$g" "$tok" "$N" \
 	"$(q '{"target": "function.flat_pct", "refId": "A", "payload": {"project": "bench", "branch": "main", "top": 5}}')"
-$lat "grafana/query annotations" "$g" "$tok" "$N" \
+lat "grafana/query annotations" "$g" "$tok" "$N" \
 	"$(q '{"target": "annotations", "refId": "A", "payload": {"project": "bench", "branch": "main"}}')"
-$lat "grafana/metrics (options from the store)" "$b/grafana/metrics" "$tok" 50 \
+lat "grafana/metrics (options from the store)" "$b/grafana/metrics" "$tok" 50 \
 	'{"payload": {"project": "bench", "branch": "main"}}'

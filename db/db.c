@@ -15,6 +15,7 @@ struct pf_db {
 	PGconn *conn;
 	bool prepared;
 	bool in_tx;
+	struct pf_err prepare_err; /* the first statement that did not prepare */
 };
 
 static const struct {
@@ -589,16 +590,23 @@ enum pf_code pf_db_error(struct pf_db *db, PGresult *res, const char *what, stru
 
 static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
 {
+	pf_err_clear(&db->prepare_err);
 	for (int i = 0; i < ST__COUNT; i++) {
 		PGresult *r =
 		        PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			enum pf_code rc = pf_db_error(db, r, stmts[i].name, err);
+			struct pf_err e;
+			enum pf_code rc = pf_db_error(db, r, stmts[i].name, &e);
 			PQclear(r);
 			/* a statement of a table the schema lacks yet is not
-			 * fatal: it is prepared again on the next connect */
-			if (rc != PF_E_UNAVAILABLE && PQstatus(db->conn) == CONNECTION_OK)
+			 * fatal: it is prepared again on the next connect, and
+			 * pf_db_check_statements reports it */
+			if (rc != PF_E_UNAVAILABLE && PQstatus(db->conn) == CONNECTION_OK) {
+				if (!db->prepare_err.code)
+					db->prepare_err = e;
 				continue;
+			}
+			*err = e;
 			return rc;
 		}
 		PQclear(r);
@@ -771,6 +779,17 @@ enum pf_code pf_db_text(struct pf_db *db, enum pf_stmt st, int n, const char *co
 	}
 	*out = pf_xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
+	return PF_OK;
+}
+
+enum pf_code pf_db_check_statements(struct pf_db *db, struct pf_err *err)
+{
+	enum pf_code rc = pf_db_ensure(db, err);
+	if (rc)
+		return rc;
+	if (db->prepare_err.code)
+		return pf_err_set(err, PF_E_SCHEMA, NULL, "statement does not prepare: %s",
+		                  db->prepare_err.msg);
 	return PF_OK;
 }
 

@@ -27,6 +27,11 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err) PF_MUSTCHECK;
 size_t pf_db_known_schema_version(void);
 enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err *err) PF_MUSTCHECK;
 
+/* Did every statement of the table prepare on this connection? PF_E_SCHEMA
+ * naming the first that did not (the schema cannot run it: behind, or a
+ * statement that is wrong). */
+enum pf_code pf_db_check_statements(struct pf_db *db, struct pf_err *err) PF_MUSTCHECK;
+
 /* Apply pending migrations in order, each in its own transaction, under an
  * advisory lock (safe with several processes). *applied receives how many
  * were applied now. PF_E_SCHEMA when the database is newer than this

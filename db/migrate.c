@@ -107,8 +107,9 @@ enum pf_code pf_db_migrate(struct pf_db *db, int *applied, struct pf_err *err)
 	if (pf_db_conn(db))
 		run(pf_db_conn(db), db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
 		    "advisory unlock", NULL);
-	/* statements that name new tables are prepared on the next connect */
-	if (rc == PF_OK && *applied > 0)
+	/* statements are prepared again on the next connect, against the
+	 * schema as it is now (this process or another one migrated it) */
+	if (rc == PF_OK)
 		pf_db_disconnect(db);
 	return rc;
 }

@@ -65,6 +65,8 @@ int pf_cli_migrate(int argc, char **argv)
 	enum pf_code rc = pf_db_migrate(db, &applied, &err);
 	if (rc == PF_OK)
 		rc = pf_db_schema_version(db, &version, &err);
+	if (rc == PF_OK)
+		rc = pf_db_check_statements(db, &err);
 	pf_db_free(db);
 	pf_config_free(&cfg);
 	if (rc) {

@@ -33,6 +33,9 @@ enum pf_code pf_h_readyz(struct pf_req *req, struct pf_reply *reply, struct pf_e
 		return pf_err_set(err, PF_E_SCHEMA, NULL,
 		                  "database schema version %d is newer than this perfgate (%d)",
 		                  version, known);
+	rc = pf_db_check_statements(pf_req_db(req), err);
+	if (rc)
+		return rc;
 	pf_reply_json(reply, 200, json_pack("{s:s, s:i}", "status", "ready", "schema", version));
 	return PF_OK;
 }

@@ -252,6 +252,28 @@ START_TEST(schema_behind_and_ahead)
 }
 END_TEST
 
+/* A statement the schema cannot run is not silent: /readyz says which,
+ * and perfgate migrate fails naming it. */
+START_TEST(broken_statement_not_ready)
+{
+	struct pft_daemon d2;
+	struct pft_resp r;
+	char url[256];
+	char *fresh = pft_fresh_db("daemon_broken");
+	ck_assert_int_eq(pft_migrate(fresh), 0);
+	free(pft_sql(fresh, "ALTER TABLE feedback RENAME COLUMN note TO remark"));
+	ck_assert_int_ne(pft_migrate(fresh), 0);
+	ck_assert_int_eq(pft_daemon_start(&d2, fresh, NULL, NULL), 0);
+	snprintf(url, sizeof url, "%s/readyz", d2.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 503, "schema_mismatch");
+	ck_assert_ptr_nonnull(strstr(r.body, "feedback_insert"));
+	pft_resp_free(&r);
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+	free(fresh);
+}
+END_TEST
+
 START_TEST(config_errors_stop_startup)
 {
 	struct pft_daemon d2;
@@ -392,6 +414,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, migrate_twice_is_noop);
 	tcase_add_test(tc, concurrent_migrations_serialize);
 	tcase_add_test(tc, schema_behind_and_ahead);
+	tcase_add_test(tc, broken_statement_not_ready);
 	tcase_add_test(tc, config_errors_stop_startup);
 	tcase_add_test(tc, auth_off_on_loopback);
 	tcase_add_test(tc, database_outage_and_recovery);

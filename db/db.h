@@ -187,6 +187,14 @@ enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *ki
 
 /* ---- notification outbox (outbox.c) ------------------------------------ */
 
+/* Insert events (pf_notify_plan's array of {event, target, order_key,
+ * payload[, cond]}; a "cond" of "pr_failed_before" keeps an event only when
+ * the PR's latest earlier non-warn run failed). run_id 0: not tied to a run
+ * (e.g. the nightly summary); pr 0: none. Inside the upload's transaction
+ * for runs, so a stored run always has its events. */
+enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t run_id, int pr,
+                                  const char *events_json, struct pf_err *err) PF_MUSTCHECK;
+
 /* A claimed event. payload and settings are malloc'ed: free with
  * pf_db_outbox_event_free. */
 struct pf_db_outbox_event {

@@ -79,13 +79,8 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
                         const int *lens, const int *formats, PGresult **res,
                         struct pf_err *err) PF_MUSTCHECK;
 
-/* Inside the upload's transaction (runs.c store_tx), after its gate
- * results: insert the planned events (pf_notify_plan's array; a "cond" of
- * "pr_failed_before" keeps an event only when the PR's latest earlier
- * non-warn run failed) ... */
-enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t run_id, int pr,
-                                  const char *events_json, struct pf_err *err) PF_MUSTCHECK;
-/* ... and, for a run on the default branch, the gate-issue lifecycle: close
+/* Inside the upload's transaction (runs.c store_tx), after
+ * pf_db_outbox_enqueue (db.h) and for a run on the default branch, the gate-issue lifecycle: close
  * the open issue of every gate that passed, comment on the open issue of
  * every gate that failed, open one for a gate whose last issue_after
  * evaluated results on the branch all failed (at most one open per gate). */

@@ -29,7 +29,7 @@ enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t 
 	I64(pid, project_id);
 	I64(rid, run_id);
 	I64(prs, pr);
-	const char *vals[4] = {pid, rid, events_json, pr > 0 ? prs : NULL};
+	const char *vals[4] = {pid, run_id > 0 ? rid : NULL, events_json, pr > 0 ? prs : NULL};
 	return run(db, ST_OUTBOX_INSERT, 4, vals, err);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "notify.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -51,29 +52,30 @@ static double rating(const json_t *run, const char *dim)
 }
 
 /* The summary as markdown (for a chat message or an issue). */
-static void print_md(const json_t *s)
+static void print_md(const json_t *s, FILE *out)
 {
 	const json_t *then = json_object_get(s, "then"), *now = json_object_get(s, "now");
 	const json_t *v = json_object_get(s, "verdicts"), *e;
 	size_t i;
-	printf("## perfgate nightly: %s/%s\n\n", json_string_value(json_object_get(s, "project")),
-	       json_string_value(json_object_get(s, "branch")));
-	printf("Period %s .. %s: %lld runs (%lld pass, %lld warn, %lld fail).\n\n",
-	       json_string_value(json_object_get(s, "from")),
-	       json_string_value(json_object_get(s, "to")),
-	       (long long)json_integer_value(json_object_get(s, "runs")),
-	       (long long)json_integer_value(json_object_get(v, "pass")),
-	       (long long)json_integer_value(json_object_get(v, "warn")),
-	       (long long)json_integer_value(json_object_get(v, "fail")));
+	fprintf(out, "## perfgate nightly: %s/%s\n\n",
+	        json_string_value(json_object_get(s, "project")),
+	        json_string_value(json_object_get(s, "branch")));
+	fprintf(out, "Period %s .. %s: %lld runs (%lld pass, %lld warn, %lld fail).\n\n",
+	        json_string_value(json_object_get(s, "from")),
+	        json_string_value(json_object_get(s, "to")),
+	        (long long)json_integer_value(json_object_get(s, "runs")),
+	        (long long)json_integer_value(json_object_get(v, "pass")),
+	        (long long)json_integer_value(json_object_get(v, "warn")),
+	        (long long)json_integer_value(json_object_get(v, "fail")));
 	if (!json_is_object(now)) {
-		printf("No runs in the period.\n");
+		fprintf(out, "No runs in the period.\n");
 		return;
 	}
-	printf("| rating | then ([run %lld](%s)) | now ([run %lld](%s)) |\n|---|---|---|\n",
-	       (long long)json_integer_value(json_object_get(then, "run_id")),
-	       json_string_value(json_object_get(then, "link")),
-	       (long long)json_integer_value(json_object_get(now, "run_id")),
-	       json_string_value(json_object_get(now, "link")));
+	fprintf(out, "| rating | then ([run %lld](%s)) | now ([run %lld](%s)) |\n|---|---|---|\n",
+	        (long long)json_integer_value(json_object_get(then, "run_id")),
+	        json_string_value(json_object_get(then, "link")),
+	        (long long)json_integer_value(json_object_get(now, "run_id")),
+	        json_string_value(json_object_get(now, "link")));
 	static const char *dims[] = {"overall", "cpu", "memory", "bench"};
 	for (int k = 0; k < 4; k++) {
 		char a[16] = "-", b[16] = "-";
@@ -81,52 +83,54 @@ static void print_md(const json_t *s)
 			snprintf(a, sizeof a, "%.1f", rating(then, dims[k]));
 		if (rating(now, dims[k]) >= 0)
 			snprintf(b, sizeof b, "%.1f", rating(now, dims[k]));
-		printf("| %s | %s | %s |\n", dims[k], a, b);
+		fprintf(out, "| %s | %s | %s |\n", dims[k], a, b);
 	}
 	const json_t *fails = json_object_get(s, "failed_runs");
 	if (json_array_size(fails)) {
-		printf("\n### Failed runs\n\n");
+		fprintf(out, "\n### Failed runs\n\n");
 		json_array_foreach(fails, i, e)
 		{
-			printf("- [run %lld](%s) %s: %s\n",
-			       (long long)json_integer_value(json_object_get(e, "run_id")),
-			       json_string_value(json_object_get(e, "link")),
-			       json_string_value(json_object_get(e, "commit"))
-			               ? json_string_value(json_object_get(e, "commit"))
-			               : "",
-			       json_string_value(json_object_get(e, "summary"))
-			               ? json_string_value(json_object_get(e, "summary"))
-			               : "");
+			fprintf(out, "- [run %lld](%s) %s: %s\n",
+			        (long long)json_integer_value(json_object_get(e, "run_id")),
+			        json_string_value(json_object_get(e, "link")),
+			        json_string_value(json_object_get(e, "commit"))
+			                ? json_string_value(json_object_get(e, "commit"))
+			                : "",
+			        json_string_value(json_object_get(e, "summary"))
+			                ? json_string_value(json_object_get(e, "summary"))
+			                : "");
 		}
 	}
 	const json_t *fns = json_object_get(s, "functions");
 	if (json_array_size(fns)) {
-		printf("\n### Functions that moved most (flat %%)\n\n| kind | function | then | "
-		       "now | "
-		       "delta |\n|---|---|---|---|---|\n");
+		fprintf(out,
+		        "\n### Functions that moved most (flat %%)\n\n| kind | function | then | "
+		        "now | "
+		        "delta |\n|---|---|---|---|---|\n");
 		json_array_foreach(fns, i, e)
 		{
-			printf("| %s | `%s` | %.2f | %.2f | %+.2f |\n",
-			       json_string_value(json_object_get(e, "kind")),
-			       json_string_value(json_object_get(e, "function")),
-			       json_number_value(json_object_get(e, "then")),
-			       json_number_value(json_object_get(e, "now")),
-			       json_number_value(json_object_get(e, "delta")));
+			fprintf(out, "| %s | `%s` | %.2f | %.2f | %+.2f |\n",
+			        json_string_value(json_object_get(e, "kind")),
+			        json_string_value(json_object_get(e, "function")),
+			        json_number_value(json_object_get(e, "then")),
+			        json_number_value(json_object_get(e, "now")),
+			        json_number_value(json_object_get(e, "delta")));
 		}
 	}
 	const json_t *bs = json_object_get(s, "benchmarks");
 	if (json_array_size(bs)) {
-		printf("\n### Benchmarks that moved most (median)\n\n| benchmark | unit | then | "
-		       "now | "
-		       "delta |\n|---|---|---|---|---|\n");
+		fprintf(out,
+		        "\n### Benchmarks that moved most (median)\n\n| benchmark | unit | then | "
+		        "now | "
+		        "delta |\n|---|---|---|---|---|\n");
 		json_array_foreach(bs, i, e)
 		{
-			printf("| %s | %s | %.4g | %.4g | %+.2f%% |\n",
-			       json_string_value(json_object_get(e, "benchmark")),
-			       json_string_value(json_object_get(e, "unit")),
-			       json_number_value(json_object_get(e, "then")),
-			       json_number_value(json_object_get(e, "now")),
-			       json_number_value(json_object_get(e, "delta_pct")));
+			fprintf(out, "| %s | %s | %.4g | %.4g | %+.2f%% |\n",
+			        json_string_value(json_object_get(e, "benchmark")),
+			        json_string_value(json_object_get(e, "unit")),
+			        json_number_value(json_object_get(e, "then")),
+			        json_number_value(json_object_get(e, "now")),
+			        json_number_value(json_object_get(e, "delta_pct")));
 		}
 	}
 }
@@ -199,6 +203,68 @@ static json_t *summary(struct pf_config *cfg, struct pf_db *db, const char *proj
 	return out;
 }
 
+/* --notify: hand the summary to the notification outbox as a Slack
+ * message (the daemons' delivery threads send it, with retries); the
+ * webhook is the project's, else PERFGATE_SLACK_WEBHOOK_URL. */
+static int enqueue(const struct pf_config *cfg, const char *project, const json_t *s)
+{
+	struct pf_db_project proj = {0};
+	struct pf_notify_settings ns;
+	struct pf_err err;
+	json_error_t je;
+	char *md = NULL, title[300];
+	size_t len = 0;
+	int rc = 1;
+	struct pf_db *db = pf_db_new(cfg->database_url);
+
+	pf_err_clear(&err);
+	if (pf_db_project_load(db, project, &proj, &err) != PF_OK) {
+		fprintf(stderr, "perfgate nightly: --notify: %s\n", err.msg);
+		goto out;
+	}
+	json_t *settings = json_loads(proj.settings_json, 0, &je);
+	pf_notify_settings_get(json_object_get(settings, "notifications"), &ns);
+	bool has_hook = ns.slack_webhook_url ? ns.slack_webhook_url[0] != '\0'
+	                                     : cfg->slack_webhook_url != NULL;
+	json_decref(settings);
+	if (!has_hook) {
+		fprintf(stderr,
+		        "perfgate nightly: --notify: no Slack webhook for %s: set "
+		        "notifications.slack_webhook_url (PUT /v1/projects/%s) or "
+		        "PERFGATE_SLACK_WEBHOOK_URL\n",
+		        project, project);
+		goto out;
+	}
+	FILE *f = open_memstream(&md, &len);
+	if (!f)
+		goto out;
+	print_md(s, f);
+	fclose(f);
+	snprintf(title, sizeof title, "perfgate nightly: %s/%s", project,
+	         json_string_value(json_object_get(s, "branch")));
+	/* Slack section text is limited to 3000 characters */
+	char section[3001];
+	snprintf(section, sizeof section, "%s", md);
+	json_t *events = json_pack("[{s:s, s:s, s:s, s:{s:s, s:[{s:s, s:{s:s, s:s}}]}}]", "event",
+	                           "slack.message", "target", "slack", "order_key", "nightly",
+	                           "payload", "text", title, "blocks", "type", "section", "text",
+	                           "type", "mrkdwn", "text", section);
+	char *ev = events ? json_dumps(events, JSON_COMPACT) : NULL;
+	json_decref(events);
+	if (ev && pf_db_outbox_enqueue(db, proj.id, 0, 0, ev, &err) == PF_OK) {
+		fprintf(stderr, "perfgate nightly: summary queued for Slack\n");
+		rc = 0;
+	} else {
+		fprintf(stderr, "perfgate nightly: --notify: %s\n", ev ? err.msg : "out of memory");
+	}
+	free(ev);
+out:
+	free(md);
+	free(proj.settings_json);
+	pf_db_free(db);
+	return rc;
+}
+
 int pf_cli_nightly(int argc, char **argv)
 {
 	const char *project = NULL, *branch = NULL, *since = "24h", *format = "json";
@@ -234,13 +300,6 @@ int pf_cli_nightly(int argc, char **argv)
 		fprintf(stderr, "perfgate nightly: %s\n", err.msg);
 		return 2;
 	}
-	if (notify) {
-		/* handing the summary to the notification outbox is not wired
-		 * yet: refuse rather than print and pretend it was sent */
-		fprintf(stderr, "perfgate nightly: --notify: notifications not available yet for "
-		                "the nightly summary; run without --notify\n");
-		return 1;
-	}
 	if (pf_config_load(&cfg, NULL, &err) != PF_OK) {
 		fprintf(stderr, "perfgate: configuration error: %s\n", err.msg);
 		pf_config_free(&cfg);
@@ -255,17 +314,24 @@ int pf_cli_nightly(int argc, char **argv)
 	struct pf_db *db = pf_db_new(cfg.database_url);
 	json_t *s = summary(&cfg, db, project, branch, since_ms);
 	pf_db_free(db);
-	pf_config_free(&cfg);
-	if (!s)
+	if (!s) {
+		pf_config_free(&cfg);
 		return 1;
+	}
+	if (notify && enqueue(&cfg, project, s) != 0) {
+		json_decref(s);
+		pf_config_free(&cfg);
+		return 1;
+	}
 	if (strcmp(format, "json") == 0) {
 		char *txt = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 		                                  JSON_REAL_PRECISION(10));
 		puts(txt);
 		free(txt);
 	} else {
-		print_md(s);
+		print_md(s, stdout);
 	}
 	json_decref(s);
+	pf_config_free(&cfg);
 	return 0;
 }

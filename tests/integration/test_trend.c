@@ -330,10 +330,27 @@ START_TEST(nightly_summary)
 	out = pf_test_run(cmd, &st);
 	ck_assert_int_eq(st, 2);
 	free(out);
-	snprintf(cmd, sizeof cmd, "'%s' nightly --project shop --notify 2>&1", pf_test_bin());
+	/* --notify: refused without a Slack webhook, else one outbox event */
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' '%s' nightly --project shop"
+	         " --since 100000d --notify 2>&1 >/dev/null",
+	         db, pf_test_bin());
 	out = pf_test_run(cmd, &st);
 	ck_assert_int_eq(st, 1);
-	ck_assert_ptr_nonnull(strstr(out, "notifications not available yet"));
+	ck_assert_ptr_nonnull(strstr(out, "no Slack webhook"));
+	free(out);
+	snprintf(cmd, sizeof cmd,
+	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s'"
+	         " PERFGATE_SLACK_WEBHOOK_URL=http://127.0.0.1:9/hook '%s' nightly --project shop"
+	         " --since 100000d --notify 2>&1 >/dev/null",
+	         db, pf_test_bin());
+	out = pf_test_run(cmd, &st);
+	ck_assert_msg(st == 0, "exit %d: %s", st, out);
+	ck_assert_ptr_nonnull(strstr(out, "summary queued for Slack"));
+	free(out);
+	out = pft_sql(db, "SELECT count(*), min(payload->>'text') FROM outbox"
+	                  " WHERE event = 'slack.message' AND run_id IS NULL");
+	ck_assert_str_eq(out, "1|perfgate nightly: shop/main");
 	free(out);
 	snprintf(cmd, sizeof cmd,
 	         "PERFGATE_CONFIG=/dev/null PERFGATE_DATABASE_URL='%s' '%s' nightly --project nope"

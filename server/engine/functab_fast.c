@@ -4,11 +4,13 @@
  * "call" when any plain call reaches it, "inline" when some incoming pair
  * had inlined contributions and never a plain one. Inlined pairs are fixed
  * by the locations' line lists, so they sit in a small set up front and
- * the walk only strikes the ones also seen as plain calls. No I/O. */
+ * the walk only strikes the ones also seen as plain calls. The same walk
+ * also runs fed one sample at a time (functab_stream.h). No I/O. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "functab_int.h"
+#include "functab_stream.h"
 
 #define MULTI 0x80000000u /* lnode: the location has several slots */
 #define NONE  UINT32_MAX
@@ -217,4 +219,136 @@ out:
 	if (!ok)
 		g->oom = true;
 	return ok;
+}
+
+/* --- the walk fed one sample at a time (functab_stream.h) -------------- */
+
+struct pf_ft_stream {
+	struct graph g;
+	struct input in;
+	struct fast f;
+	struct pf_functab_opts o;
+	uint32_t *code; /* per location: node, or PF_FT_MULTI | location */
+	uint8_t *used;
+	int count_index;
+};
+
+struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, struct pf_arena *arena)
+{
+	struct pf_ft_stream *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->o = pf_functab_opts_all();
+	st->g.o = &st->o;
+	st->g.all_kept = true;
+	st->in = (struct input){.p = p, .index = index, .side = 1, .sign = 1};
+	st->in.count_index = st->count_index = pf_pprof_count_index(p);
+	st->g.ins = &st->in;
+	st->g.n_in = 1;
+	size_t nl = p->n_locations;
+	if (nl >= PF_FT_MULTI || pf_ft_map_locations(&st->g, &st->in, arena) != PF_OK ||
+	    st->g.n_nodes >= PF_FT_MULTI)
+		goto fail;
+	st->f.hot = calloc(st->g.n_nodes ? st->g.n_nodes : 1, sizeof *st->f.hot);
+	st->code = malloc((nl ? nl : 1) * sizeof *st->code);
+	st->used = calloc(nl ? nl : 1, 1);
+	if (!st->f.hot || !st->code || !st->used || !pairs_init(&st->f, &st->in, 1))
+		goto fail;
+	for (size_t l = 0; l < nl; l++)
+		st->code[l] = st->in.loc_off[l + 1] - st->in.loc_off[l] == 1
+		                      ? st->in.loc_nodes[st->in.loc_off[l]]
+		                      : PF_FT_MULTI | (uint32_t)l;
+	return st;
+fail:
+	pf_ft_stream_free(st);
+	return NULL;
+}
+
+const uint32_t *pf_ft_stream_codes(const struct pf_ft_stream *st)
+{
+	return st->code;
+}
+
+void pf_ft_stream_sample(struct pf_ft_stream *st, const uint32_t *codes, size_t n,
+                         const int64_t *values)
+{
+	struct fast *f = &st->f;
+	int64_t w = values[st->in.index];
+	int64_t c = st->count_index >= 0 ? values[st->count_index] : 0;
+	st->in.total += w < 0 ? -w : w;
+	st->in.total_samples += c;
+	if (w == 0 || n == 0)
+		return;
+	f->serial++;
+	/* leaf first: the callee's outermost node is called by this
+	 * location's innermost one */
+	uint32_t callee = NONE, leaf = NONE;
+	const uint32_t *off = st->in.loc_off, *ln = st->in.loc_nodes;
+	for (size_t j = 0; j < n; j++) {
+		uint32_t x = codes[j], inner, outer;
+		if (!(x & PF_FT_MULTI)) {
+			touch(f, x, w, c);
+			inner = outer = x;
+		} else {
+			uint32_t loc = x & ~PF_FT_MULTI, lo = off[loc], hi = off[loc + 1];
+			st->used[loc] = 1;
+			for (uint32_t k = lo; k < hi; k++)
+				touch(f, ln[k], w, c);
+			inner = ln[lo];
+			outer = ln[hi - 1];
+		}
+		if (callee != NONE && inner != callee)
+			plain_call(f, inner, callee);
+		else if (callee == NONE)
+			leaf = inner;
+		callee = outer;
+	}
+	st->g.nodes[leaf].flat[1] += w;
+	st->g.nodes[leaf].fs[1] += c;
+}
+
+enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena,
+                                 struct pf_functab **out, struct pf_err *err)
+{
+	const struct pf_profile *p = st->in.p;
+	struct graph *g = &st->g;
+	*out = NULL;
+	struct pf_functab *t = pf_arena_calloc(arena, 1, sizeof *t);
+	if (!t)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
+	t->sample_index = pf_arena_strdup(arena, p->types[st->in.index].type);
+	t->unit = pf_arena_strdup(arena, p->types[st->in.index].unit);
+	if (!t->sample_index || !t->unit)
+		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
+	t->total = st->in.total;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		g->nodes[i].cum[1] = st->f.hot[i].cum;
+		g->nodes[i].cs[1] = st->f.hot[i].cs;
+	}
+	inline_labels(g, &st->f, &st->in, st->used);
+	for (size_t i = 0; i < g->n_nodes; i++)
+		if (st->f.hot[i].call)
+			g->nodes[i].inl |= PF_FT_CALL;
+	if (pf_ft_rows(g, &st->in, 1, arena, t) != PF_OK)
+		return pf_err_set(err, PF_E_NOMEM, NULL,
+		                  "out of memory building the function table");
+	t->total_samples = st->count_index >= 0 ? st->in.total_samples : -1;
+	if (t->total == 0)
+		return pf_err_set(err, PF_E_EMPTY, NULL,
+		                  "profile has no %s values (total 0): nothing to compare",
+		                  t->sample_index);
+	*out = t;
+	return PF_OK;
+}
+
+void pf_ft_stream_free(struct pf_ft_stream *st)
+{
+	if (!st)
+		return;
+	pf_ft_graph_free(&st->g, &st->in, 1);
+	free(st->f.hot);
+	free(st->f.ip);
+	free(st->code);
+	free(st->used);
+	free(st);
 }

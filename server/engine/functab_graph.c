@@ -82,7 +82,7 @@ static const char *anon_name(struct pf_arena *a, const struct pf_profile *p,
 }
 
 /* Map every location of in->p to its node per line (spec §8 step 6). */
-static enum pf_code map_locations(struct graph *g, struct input *in, struct pf_arena *a)
+enum pf_code pf_ft_map_locations(struct graph *g, struct input *in, struct pf_arena *a)
 {
 	const struct pf_profile *p = in->p;
 	size_t total = 0;
@@ -185,6 +185,55 @@ static int64_t node_cum(const struct node *n, const struct input *ins, size_t n_
 	return v;
 }
 
+/* The kept, non-zero nodes of g as the rows of t, sorted (opts). */
+enum pf_code pf_ft_rows(struct graph *g, const struct input *ins, size_t n_in, struct pf_arena *a,
+                        struct pf_functab *t)
+{
+	size_t n_rows = 0;
+	t->rows = pf_arena_calloc(a, g->n_nodes ? g->n_nodes : 1, sizeof *t->rows);
+	if (!t->rows)
+		return PF_E_NOMEM;
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		int64_t f = node_flat(n, ins, n_in), c = node_cum(n, ins, n_in);
+		if (!n->kept || (f == 0 && c == 0))
+			continue;
+		struct pf_functab_row *r = &t->rows[n_rows++];
+		r->name = pf_arena_strdup(a, n->name);
+		if (!r->name)
+			return PF_E_NOMEM;
+		r->inl = n->inl;
+		r->flat = f;
+		r->cum = c;
+		bool counted = n_in == 1 && ins[0].count_index >= 0;
+		r->flat_samples = counted ? n->fs[ins[0].side] : -1;
+		r->cum_samples = counted ? n->cs[ins[0].side] : -1;
+	}
+	t->n_rows = n_rows;
+	pf_functab_sort(t, g->o->cum_sort);
+	return PF_OK;
+}
+
+void pf_ft_graph_free(struct graph *g, struct input *ins, size_t n_in)
+{
+	for (size_t i = 0; i < n_in; i++) {
+		free(ins[i].loc_off);
+		free(ins[i].loc_nodes);
+		free(ins[i].memo);
+		ins[i].loc_off = NULL;
+		ins[i].loc_nodes = NULL;
+		ins[i].memo = NULL;
+	}
+	for (size_t i = 0; i < g->n_focus; i++)
+		regfree(&g->focus[i]);
+	free(g->focus);
+	free(g->nodes);
+	free(g->ntab);
+	free(g->edges);
+	free(g->seq);
+	memset(g, 0, sizeof *g);
+}
+
 static void reset(struct graph *g)
 {
 	for (size_t i = 0; i < g->n_nodes; i++) {
@@ -245,7 +294,7 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 	if (o->focus_key && (rc = compile_focus(&g, err)) != PF_OK)
 		goto out;
 	for (size_t i = 0; i < n_in; i++)
-		if (map_locations(&g, &ins[i], a) != PF_OK)
+		if (pf_ft_map_locations(&g, &ins[i], a) != PF_OK)
 			goto oom;
 	/* every edge counts: labels without an edge table (functab_fast.c) */
 	bool fast = o->edge_fraction == 0;
@@ -284,47 +333,13 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 	if (!fast || !g.all_kept)
 		pf_ft_edge_labels(&g, edge_cut);
 
-	size_t n_rows = 0;
-	t->rows = pf_arena_calloc(a, g.n_nodes ? g.n_nodes : 1, sizeof *t->rows);
-	if (!t->rows)
+	if (pf_ft_rows(&g, ins, n_in, a, t) != PF_OK)
 		goto oom;
-	for (size_t i = 0; i < g.n_nodes; i++) {
-		const struct node *n = &g.nodes[i];
-		int64_t f = node_flat(n, ins, n_in), c = node_cum(n, ins, n_in);
-		if (!n->kept || (f == 0 && c == 0))
-			continue;
-		struct pf_functab_row *r = &t->rows[n_rows++];
-		r->name = pf_arena_strdup(a, n->name);
-		if (!r->name)
-			goto oom;
-		r->inl = n->inl;
-		r->flat = f;
-		r->cum = c;
-		bool counted = n_in == 1 && ins[0].count_index >= 0;
-		r->flat_samples = counted ? n->fs[ins[0].side] : -1;
-		r->cum_samples = counted ? n->cs[ins[0].side] : -1;
-	}
-	t->n_rows = n_rows;
-	pf_functab_sort(t, o->cum_sort);
 	goto out;
 oom:
 	rc = pf_err_set(err, PF_E_NOMEM, NULL, "out of memory building the function table");
 out:
-	for (size_t i = 0; i < n_in; i++) {
-		free(ins[i].loc_off);
-		free(ins[i].loc_nodes);
-		free(ins[i].memo);
-		ins[i].loc_off = NULL;
-		ins[i].loc_nodes = NULL;
-		ins[i].memo = NULL;
-	}
-	for (size_t i = 0; i < g.n_focus; i++)
-		regfree(&g.focus[i]);
-	free(g.focus);
-	free(g.nodes);
-	free(g.ntab);
-	free(g.edges);
-	free(g.seq);
+	pf_ft_graph_free(&g, ins, n_in);
 	return rc;
 }
 

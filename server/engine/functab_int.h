@@ -83,6 +83,15 @@ void pf_ft_walk_sample(struct graph *g, struct input *in, const struct pf_pprof_
 void pf_ft_memo_flush(struct graph *g, struct input *in);
 void pf_ft_edge_labels(struct graph *g, int64_t cut);
 
+/* functab_graph.c: every location of in->p mapped to its nodes, one per
+ * line (loc_off/loc_nodes; PF_E_NOMEM, g->oom set); the kept non-zero
+ * nodes as t's sorted rows (PF_E_NOMEM); the graph's and inputs' scratch
+ * memory freed. */
+enum pf_code pf_ft_map_locations(struct graph *g, struct input *in, struct pf_arena *a);
+enum pf_code pf_ft_rows(struct graph *g, const struct input *ins, size_t n_in, struct pf_arena *a,
+                        struct pf_functab *t);
+void pf_ft_graph_free(struct graph *g, struct input *ins, size_t n_in);
+
 /* functab_fast.c: flat, cum, totals and the PF_FT_* bits of every node
  * over all inputs in one walk, for an untrimmed graph whose every edge
  * counts (edge_fraction 0): call edges only set bits, so no edge table.

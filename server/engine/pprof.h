@@ -131,6 +131,19 @@ enum pf_code pf_pprof_decode(const uint8_t *data, size_t len, const struct pf_pp
                              struct pf_arena *arena, struct pf_profile **out,
                              struct pf_err *err) PF_MUSTCHECK;
 
+struct pf_functab;
+
+/* The gate's function table straight from the bytes: the same result and
+ * the same errors as pf_pprof_decode, then the sample index (NULL: the
+ * gate default, pf_pprof_gate_index, "profile has no sample types" when
+ * there is none; else pf_pprof_sample_index(name)), then
+ * pf_functab_build(..., NULL opts, ...); but the samples are accumulated
+ * as they are read and never stored, so it is faster and smaller. *out
+ * in arena as pf_functab_build's; data not referenced after the call. */
+enum pf_code pf_pprof_functab(const uint8_t *data, size_t len, const struct pf_pprof_limits *lim,
+                              const char *sample_index, struct pf_arena *arena,
+                              struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;
+
 /* Sample index by name as pprof's -sample_index: NULL or "" selects the
  * pprof default (default_sample_type if it names a type, else the last);
  * a decimal number is an index; otherwise a type name ("inuse_" prefix

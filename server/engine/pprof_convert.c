@@ -35,7 +35,7 @@ enum pf_code pf_pp_alloc(struct pf_pp_dec *d)
 	ARENA_ARRAY(d, p->functions, d->n_functions);
 	ARENA_ARRAY(d, p->mappings, d->n_mappings);
 	ARENA_ARRAY(d, p->locations, d->n_locations);
-	ARENA_ARRAY(d, p->samples, d->n_samples);
+	ARENA_ARRAY(d, p->samples, d->stream ? 0 : d->n_samples);
 	if (!pf_pp_idmap_init(&d->funcs, d->n_functions) ||
 	    !pf_pp_idmap_init(&d->locs, d->n_locations) ||
 	    !pf_pp_idmap_init(&d->maps, d->n_mappings))
@@ -266,13 +266,13 @@ static enum pf_code labels(struct pf_pp_dec *d, size_t i, Perftools__Profiles__S
 	return PF_OK;
 }
 
-static enum pf_code sample(struct pf_pp_dec *d, const uint8_t *body, size_t n)
+enum pf_code pf_pp_sample_into(struct pf_pp_dec *d, const uint8_t *body, size_t n,
+                               struct pf_pprof_sample *s)
 {
 	size_t i = d->i_samples++;
 	Perftools__Profiles__Sample *m = perftools__profiles__sample__unpack(&d->pa, n, body);
 	if (!m)
 		return pf_pp_bad_msg(d, PF_PB_SAMPLE, "sample", i, body, n);
-	struct pf_pprof_sample *s = &d->p->samples[i];
 	enum pf_code rc = PF_OK;
 	size_t off = (size_t)(body - d->base);
 	if (m->n_value != d->n_types) {
@@ -324,7 +324,7 @@ enum pf_code pf_pp_pass4(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t 
 	(void)at;
 	if (f != 2 || pf_pp_sample_fast(d, body, (size_t)v))
 		return PF_OK;
-	return sample(d, body, (size_t)v);
+	return pf_pp_sample_into(d, body, (size_t)v, &d->p->samples[d->i_samples]);
 }
 
 enum pf_code pf_pp_finish(struct pf_pp_dec *d)

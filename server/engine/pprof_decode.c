@@ -409,7 +409,9 @@ static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit, bool others)
 	return PF_OK;
 }
 
-static enum pf_code decode_buf(struct pf_pp_dec *d)
+/* Passes 1-3: framing and counts, strings, types, functions, mappings,
+ * locations; everything but the samples. */
+enum pf_code pf_pp_decode_prefix(struct pf_pp_dec *d)
 {
 	d->default_type = 0;
 	PF_PP_TRY(walk(d, pass1_field, false));
@@ -417,63 +419,132 @@ static enum pf_code decode_buf(struct pf_pp_dec *d)
 	PF_PP_TRY(walk(d, pf_pp_pass2, true));
 	PF_PP_TRY(pf_pp_strings_done(d));
 	PF_PP_TRY(walk(d, pf_pp_pass2b, true));
-	PF_PP_TRY(walk(d, pf_pp_pass3, true));
+	return walk(d, pf_pp_pass3, true);
+}
+
+/* The samples, in order: visit(d, body, n) for each Sample message. */
+enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, pf_pp_sample_fn visit, void *arg)
+{
+	const uint8_t *p = d->base, *end = d->base + d->len;
+	size_t oi = 0;
+	while (p < end) {
+		size_t at = (size_t)(p - d->base);
+		uint64_t tag = 0, v = 0;
+		if (oi < d->n_others && d->others[oi] == at) {
+			/* a noted non-sample field: skip it (framing checked) */
+			(void)pf_pb_varint(&p, end, &tag);
+			oi++;
+			switch (tag & 7) {
+			case 0:
+				(void)pf_pb_varint(&p, end, &v);
+				break;
+			case 1:
+				p += 8;
+				break;
+			case 5:
+				p += 4;
+				break;
+			case 2:
+				(void)pf_pb_varint(&p, end, &v);
+				p += v;
+				break;
+			}
+			continue;
+		}
+		/* pass 1 noted every field but the samples: this is one */
+		(void)pf_pb_varint(&p, end, &tag);
+		(void)pf_pb_varint(&p, end, &v);
+		PF_PP_TRY(visit(d, p, (size_t)v, arg));
+		p += v;
+	}
+	return PF_OK;
+}
+
+enum pf_code pf_pp_decode_all(struct pf_pp_dec *d)
+{
+	PF_PP_TRY(pf_pp_decode_prefix(d));
 	PF_PP_TRY(walk(d, pf_pp_pass4, false));
 	return pf_pp_finish(d);
+}
+
+enum pf_code pf_pp_open(struct pf_pp_dec *d, const uint8_t *data, size_t len,
+                        const struct pf_pprof_limits *lim, struct pf_arena *arena,
+                        struct pf_err *err)
+{
+	enum pf_code rc;
+
+	memset(d, 0, sizeof *d);
+	d->lim = lim ? *lim : pf_pprof_limits_default();
+	d->a = arena;
+	d->err = err;
+	d->pa.alloc = scratch_alloc;
+	d->pa.free = scratch_free;
+	d->pa.allocator_data = &d->scratch;
+	pf_buf_init(&d->raw, d->lim.max_bytes);
+	if (len == 0)
+		return pf_err_set(err, PF_E_EMPTY, NULL, "empty input (0 bytes)");
+	if (pf_is_gzip(data, len)) {
+		d->gzipped = true;
+		rc = pf_gunzip(data, len, d->lim.max_bytes ? d->lim.max_bytes : SIZE_MAX, &d->raw,
+		               NULL, err);
+		if (rc != PF_OK)
+			return rc;
+		d->base = (const uint8_t *)d->raw.data;
+		d->len = d->raw.len;
+		if (d->len == 0)
+			return pf_err_set(err, PF_E_EMPTY, NULL,
+			                  "gzip stream decompresses to 0 bytes");
+	} else {
+		if (d->lim.max_bytes && len > d->lim.max_bytes)
+			return pf_err_set(err, PF_E_TOO_LARGE, NULL,
+			                  "profile of %zu bytes exceeds the limit of %zu bytes",
+			                  len, d->lim.max_bytes);
+		d->base = data;
+		d->len = len;
+	}
+	return PF_OK;
+}
+
+void pf_pp_reset(struct pf_pp_dec *d)
+{
+	scratch_destroy(&d->scratch);
+	pf_pp_idmap_free(&d->funcs);
+	pf_pp_idmap_free(&d->locs);
+	pf_pp_idmap_free(&d->maps);
+	pf_pp_lsets_free(d);
+	free(d->others);
+	struct pf_pp_dec keep = *d;
+	memset(d, 0, sizeof *d);
+	d->base = keep.base;
+	d->len = keep.len;
+	d->gzipped = keep.gzipped;
+	d->lim = keep.lim;
+	d->a = keep.a;
+	d->err = keep.err;
+	d->pa = keep.pa;
+	d->pa.allocator_data = &d->scratch;
+	d->raw = keep.raw;
+}
+
+void pf_pp_close(struct pf_pp_dec *d)
+{
+	pf_pp_reset(d);
+	pf_buf_free(&d->raw);
 }
 
 enum pf_code pf_pprof_decode(const uint8_t *data, size_t len, const struct pf_pprof_limits *lim,
                              struct pf_arena *arena, struct pf_profile **out, struct pf_err *err)
 {
 	struct pf_pp_dec d;
-	struct pf_buf raw;
 	enum pf_code rc;
 
-	memset(&d, 0, sizeof d);
 	*out = NULL;
-	d.lim = lim ? *lim : pf_pprof_limits_default();
-	d.a = arena;
-	d.err = err;
-	d.pa.alloc = scratch_alloc;
-	d.pa.free = scratch_free;
-	d.pa.allocator_data = &d.scratch;
-	if (len == 0)
-		return pf_err_set(err, PF_E_EMPTY, NULL, "empty input (0 bytes)");
-
-	pf_buf_init(&raw, d.lim.max_bytes);
-	if (pf_is_gzip(data, len)) {
-		d.gzipped = true;
-		rc = pf_gunzip(data, len, d.lim.max_bytes ? d.lim.max_bytes : SIZE_MAX, &raw, NULL,
-		               err);
-		if (rc != PF_OK) {
-			pf_buf_free(&raw);
-			return rc;
-		}
-		d.base = (const uint8_t *)raw.data;
-		d.len = raw.len;
-		if (d.len == 0) {
-			pf_buf_free(&raw);
-			return pf_err_set(err, PF_E_EMPTY, NULL,
-			                  "gzip stream decompresses to 0 bytes");
-		}
-	} else {
-		if (d.lim.max_bytes && len > d.lim.max_bytes)
-			return pf_err_set(err, PF_E_TOO_LARGE, NULL,
-			                  "profile of %zu bytes exceeds the limit of %zu bytes",
-			                  len, d.lim.max_bytes);
-		d.base = data;
-		d.len = len;
-	}
-	rc = decode_buf(&d);
-	scratch_destroy(&d.scratch);
-	pf_pp_idmap_free(&d.funcs);
-	pf_pp_idmap_free(&d.locs);
-	pf_pp_idmap_free(&d.maps);
-	pf_pp_lsets_free(&d);
-	free(d.others);
-	pf_buf_free(&raw);
+	rc = pf_pp_open(&d, data, len, lim, arena, err);
+	if (rc == PF_OK)
+		rc = pf_pp_decode_all(&d);
 	if (rc == PF_OK)
 		*out = d.p;
+	pf_pp_close(&d);
 	return rc;
 }
 

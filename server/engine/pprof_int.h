@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Read a varint at *pp (< end). 0 ok, -1 truncated, -2 longer than 10
  * bytes. Advances *pp only on success. */
@@ -26,6 +27,44 @@ static inline int pf_pb_varint(const uint8_t **pp, const uint8_t *end, uint64_t 
 		}
 	}
 	return -2;
+}
+
+/* Varint at *pp; false when truncated or longer than 10 bytes. */
+static inline bool pf_pb_rd(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	if (p < end && !(*p & 0x80)) {
+		*v = *p;
+		*pp = p + 1;
+		return true;
+	}
+	if (end - p >= 2 && !(p[1] & 0x80)) {
+		*v = (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
+		*pp = p + 2;
+		return true;
+	}
+	return pf_pb_varint(pp, end, v) == 0;
+}
+
+/* Varint at *pp ending by pe, with 8 readable bytes from *pp (they may
+ * run past pe): decoded without branching on its length, so mixed 1-3
+ * byte ids do not cost a misprediction each. false as pf_pb_rd. */
+static inline bool pf_pb_rd8(const uint8_t **pp, const uint8_t *pe, uint64_t *v)
+{
+	uint64_t w;
+	memcpy(&w, *pp, 8);
+	uint64_t stop = ~w & 0x8080808080808080ULL;
+	if (!stop)
+		return pf_pb_rd(pp, pe, v);
+	unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+	if (len > (size_t)(pe - *pp))
+		return false;
+	uint64_t x = (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000) | (w >> 3 & 0xfe00000) |
+	             (w >> 4 & 0x7f0000000ULL) | (w >> 5 & 0x3f800000000ULL) |
+	             (w >> 6 & 0x1fc0000000000ULL) | (w >> 7 & 0xfe000000000000ULL);
+	*v = x & ((1ULL << (7 * len)) - 1);
+	*pp += len;
+	return true;
 }
 
 /* Message kinds of profile.proto, for diagnostics. */
@@ -49,6 +88,7 @@ bool pf_pb_diagnose(enum pf_pb_msg k, const uint8_t *p, size_t n, size_t off, ch
 #include <protobuf-c/protobuf-c.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "pf_err.h"
 #include "pprof.h"
 
@@ -92,6 +132,8 @@ struct pf_pp_dec {
 	const uint8_t *base; /* the protobuf (after gunzip) */
 	size_t len;
 	bool gzipped;
+	bool stream;       /* pf_pprof_functab: no sample array in the model */
+	struct pf_buf raw; /* the gunzipped bytes (when gzipped) */
 	struct pf_pprof_limits lim;
 	struct pf_arena *a;
 	struct pf_err *err;
@@ -147,6 +189,27 @@ enum pf_code pf_pp_pass4(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t 
                          const uint8_t *body, size_t at);
 enum pf_code pf_pp_finish(struct pf_pp_dec *d);
 
+/* pprof_decode.c: open (empty check, sniffed gunzip with the byte limit,
+ * or the raw-size check) into d; passes 1-3 (everything but samples);
+ * every Sample message in order; reset (free the pass state, keep the
+ * bytes) and close (free all but the model, which lives in the arena). */
+enum pf_code pf_pp_open(struct pf_pp_dec *d, const uint8_t *data, size_t len,
+                        const struct pf_pprof_limits *lim, struct pf_arena *arena,
+                        struct pf_err *err);
+enum pf_code pf_pp_decode_prefix(struct pf_pp_dec *d);
+/* passes 1-4 and the final checks: the whole model (pf_pprof_decode) */
+enum pf_code pf_pp_decode_all(struct pf_pp_dec *d);
+typedef enum pf_code (*pf_pp_sample_fn)(struct pf_pp_dec *d, const uint8_t *body, size_t n,
+                                        void *arg);
+enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, pf_pp_sample_fn visit, void *arg);
+void pf_pp_reset(struct pf_pp_dec *d);
+void pf_pp_close(struct pf_pp_dec *d);
+
+/* pprof_convert.c: Sample message #d->i_samples (counted up) through
+ * protobuf-c into *s, with every check and error message of the decoder. */
+enum pf_code pf_pp_sample_into(struct pf_pp_dec *d, const uint8_t *body, size_t n,
+                               struct pf_pprof_sample *s);
+
 /* pprof_sample.c: the Sample message (~95 % of a profile) read straight
  * into the model. Returns false, having changed nothing visible, for
  * anything unusual or invalid (unpacked or repeated fields, unknown
@@ -154,5 +217,9 @@ enum pf_code pf_pp_finish(struct pf_pp_dec *d);
  * which produces the error message. */
 bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n);
 void pf_pp_lsets_free(struct pf_pp_dec *d);
+/* The n_lab label messages at p..end of one sample resolved into s
+ * (shared with earlier samples of the same bytes); false as above. */
+bool pf_pp_sample_labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
+                         struct pf_pprof_sample *s);
 
 #endif

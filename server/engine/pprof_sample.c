@@ -30,43 +30,8 @@ void pf_pp_lsets_free(struct pf_pp_dec *d)
 	d->lsets = NULL;
 }
 
-/* Varint at *pp; false when truncated or longer than 10 bytes. */
-static inline bool rd(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-	const uint8_t *p = *pp;
-	if (p < end && !(*p & 0x80)) {
-		*v = *p;
-		*pp = p + 1;
-		return true;
-	}
-	if (end - p >= 2 && !(p[1] & 0x80)) {
-		*v = (uint64_t)(p[0] & 0x7f) | ((uint64_t)p[1] << 7);
-		*pp = p + 2;
-		return true;
-	}
-	return pf_pb_varint(pp, end, v) == 0;
-}
-
-/* Varint at *pp ending by pe, with 8 readable bytes from *pp (they may
- * run past pe): decoded without branching on its length, so mixed 1-3
- * byte ids do not cost a misprediction each. false as rd. */
-static inline bool rd8(const uint8_t **pp, const uint8_t *pe, uint64_t *v)
-{
-	uint64_t w;
-	memcpy(&w, *pp, 8);
-	uint64_t stop = ~w & 0x8080808080808080ULL;
-	if (!stop)
-		return rd(pp, pe, v);
-	unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
-	if (len > (size_t)(pe - *pp))
-		return false;
-	uint64_t x = (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000) | (w >> 3 & 0xfe00000) |
-	             (w >> 4 & 0x7f0000000ULL) | (w >> 5 & 0x3f800000000ULL) |
-	             (w >> 6 & 0x1fc0000000000ULL) | (w >> 7 & 0xfe000000000000ULL);
-	*v = x & ((1ULL << (7 * len)) - 1);
-	*pp += len;
-	return true;
-}
+#define rd  pf_pb_rd
+#define rd8 pf_pb_rd8
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
@@ -119,8 +84,8 @@ static bool labels_resolve(struct pf_pp_dec *d, const uint8_t *p, const uint8_t 
 }
 
 /* Labels of one sample, shared with earlier samples of the same bytes. */
-static bool labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
-                   struct pf_pprof_sample *s)
+bool pf_pp_sample_labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
+                         struct pf_pprof_sample *s)
 {
 	size_t len = (size_t)(end - p);
 	if (!d->lsets) {
@@ -229,7 +194,7 @@ bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	s->n_locs = (uint32_t)n_loc;
 	s->labels = NULL;
 	s->n_labels = 0;
-	if (n_lab && !labels(d, bp, be, n_lab, s))
+	if (n_lab && !pf_pp_sample_labels(d, bp, be, n_lab, s))
 		return false;
 	d->i_samples++;
 	return true;

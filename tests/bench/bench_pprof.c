@@ -2,8 +2,11 @@
  * decode + function-table throughput in MB/s of decompressed protobuf and
  * the peak RSS, each case measured in its own forked child so the RSS is
  * per case. Cases: every fixture profile (tests/fixtures), and a large generated
- * profile ($BUILD/tools/genprof), gzipped and raw. */
+ * profile ($BUILD/tools/genprof), gzipped and raw, through the daemon's path
+ * (pf_pprof_functab); the raw one also through decode + build (the model
+ * the text, speedscope and label paths use). */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "functab.h"
+#include "gunzip.h"
 #include "pprof.h"
 
 static double now(void)
@@ -41,8 +45,24 @@ static unsigned char *slurp(const char *path, size_t *n)
 	return d;
 }
 
-/* Child: decode + table `reps` times, print one line, exit. */
-static int run_case(const char *label, const char *path, double min_seconds)
+/* The protobuf's size: n, or n gunzipped (outside the timing). */
+static size_t decompressed_size(const unsigned char *d, size_t n)
+{
+	if (!pf_is_gzip(d, n))
+		return n;
+	struct pf_buf b;
+	struct pf_err err;
+	size_t len = 0;
+	pf_buf_init(&b, 0);
+	if (pf_gunzip(d, n, SIZE_MAX, &b, NULL, &err) == PF_OK)
+		len = b.len;
+	pf_buf_free(&b);
+	return len;
+}
+
+/* Child: decode + table `reps` times, print one line, exit. stream: the
+ * daemon's path (pf_pprof_functab), else pf_pprof_decode + build. */
+static int run_case(const char *label, const char *path, double min_seconds, bool stream)
 {
 	size_t n;
 	unsigned char *d = slurp(path, &n);
@@ -60,12 +80,17 @@ static int run_case(const char *label, const char *path, double min_seconds)
 		struct pf_functab *t;
 		double s = now();
 		pf_arena_init(&a, 0);
-		if (pf_pprof_decode(d, n, NULL, &a, &p, &err) != PF_OK ||
-		    pf_functab_build(p, pf_pprof_gate_index(p), NULL, &a, &t, &err) != PF_OK) {
+		if (stream ? pf_pprof_functab(d, n, NULL, NULL, &a, &t, &err) != PF_OK
+		           : (pf_pprof_decode(d, n, NULL, &a, &p, &err) != PF_OK ||
+		              pf_functab_build(p, pf_pprof_gate_index(p), NULL, &a, &t, &err) !=
+		                      PF_OK)) {
 			fprintf(stderr, "bench_pprof: %s: %s\n", path, err.msg);
 			return 1;
 		}
-		decoded = p->decoded_bytes;
+		if (stream && decoded == 0)
+			decoded = decompressed_size(d, n);
+		else if (!stream)
+			decoded = p->decoded_bytes;
 		rows = t->n_rows;
 		pf_arena_free(&a);
 		double e = now() - s;
@@ -83,12 +108,12 @@ static int run_case(const char *label, const char *path, double min_seconds)
 	return 0;
 }
 
-static int in_child(const char *label, const char *path, double min_seconds)
+static int in_child(const char *label, const char *path, double min_seconds, bool stream)
 {
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(run_case(label, path, min_seconds));
+		_exit(run_case(label, path, min_seconds, stream));
 	int st;
 	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 		return 1;
@@ -108,7 +133,7 @@ int main(void)
 		if (l < 7 || strcmp(e->d_name + l - 6, ".pb.gz") != 0)
 			continue;
 		snprintf(path, sizeof path, "tests/fixtures/%s", e->d_name);
-		rc |= in_child(e->d_name, path, 0.5);
+		rc |= in_child(e->d_name, path, 0.5, true);
 	}
 	if (dir)
 		closedir(dir);
@@ -119,8 +144,9 @@ int main(void)
 		fprintf(stderr, "bench_pprof: genprof failed\n");
 		return 1;
 	}
-	rc |= in_child("large (gzip)", gz, 2);
-	rc |= in_child("large (raw protobuf)", raw, 2);
+	rc |= in_child("large (gzip)", gz, 2, true);
+	rc |= in_child("large (raw protobuf)", raw, 2, true);
+	rc |= in_child("large (raw, decode+build)", raw, 2, false);
 	remove(gz);
 	remove(raw);
 	printf("targets: >= 200 MB/s, peak RSS <= 3x the decompressed size (large profile)\n");

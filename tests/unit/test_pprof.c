@@ -305,6 +305,13 @@ static void expect(const void *data, size_t len, const struct pf_pprof_limits *l
 	              err.msg);
 	ck_assert_msg(strstr(err.msg, substr), "message \"%s\" lacks \"%s\"", err.msg, substr);
 	ck_assert_ptr_null(p);
+	/* the streaming table fails the same way */
+	struct pf_err e2;
+	struct pf_functab *t;
+	memset(&e2, 0, sizeof e2);
+	ck_assert_int_eq(pf_pprof_functab(data, len, lim, NULL, &a, &t, &e2), code);
+	ck_assert_str_eq(e2.msg, err.msg);
+	ck_assert_ptr_null(t);
 	pf_arena_free(&a);
 }
 

@@ -14,28 +14,12 @@ enum pf_code pf_upload_profile(const uint8_t *data, size_t len, const char *kind
                                struct pf_arena *arena, struct pf_functab **out, struct pf_err *err)
 {
 	struct pf_pprof_limits lim = pf_pprof_limits_default();
-	struct pf_profile *p;
 	enum pf_code rc;
-	int idx;
 
 	lim.max_bytes = max_bytes;
-	rc = pf_pprof_decode(data, len, &lim, arena, &p, err);
-	if (rc)
-		goto fail;
-	if (strcmp(kind, "cpu") == 0) {
-		idx = pf_pprof_gate_index(p);
-		if (idx < 0) {
-			rc = pf_err_set(err, PF_E_BAD_PROFILE, kind, "profile has no sample types");
-			goto fail;
-		}
-	} else {
-		idx = pf_pprof_sample_index(p, "alloc_space", err);
-		if (idx < 0) {
-			rc = err->code ? err->code : PF_E_BAD_PROFILE;
-			goto fail;
-		}
-	}
-	rc = pf_functab_build(p, idx, NULL, arena, out, err);
+	/* cpu: the gate default (NULL); otherwise alloc_space */
+	rc = pf_pprof_functab(data, len, &lim, strcmp(kind, "cpu") == 0 ? NULL : "alloc_space",
+	                      arena, out, err);
 	if (rc)
 		goto fail;
 	return PF_OK;

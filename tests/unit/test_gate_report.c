@@ -190,6 +190,38 @@ START_TEST(analyzer_input)
 }
 END_TEST
 
+/* The rating gate at MIN_RATING - ε, = MIN_RATING, + ε (strict: only a
+ * rating below the minimum fails), judged on an analyzer's overall. */
+START_TEST(rating_gate_threshold)
+{
+	static const struct {
+		const char *overall;
+		const char *status;
+	} cases[] = {
+	        {"4.9", "fail"}, {"5", "pass"}, {"5.1", "pass"}, {"0", "fail"}, {"10", "pass"}};
+	struct pf_policy pol = gt_policy("AI_GATE_ENABLE", "true", "AI_GATE_MIN_RATING", "5", NULL);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct pf_arena a;
+		struct pf_err e;
+		json_t *an;
+		char text[128];
+		pf_arena_init(&a, 0);
+		snprintf(text, sizeof text, "{\"rating\": {\"overall\": %s}}", cases[i].overall);
+		ck_assert_int_eq(pf_analyzer_parse(text, strlen(text), &an, &e), PF_OK);
+		struct pf_gate_input in = {.has_baseline = true, .analyzer = an};
+		struct pf_gate_outcome o = eval(&in, &pol, &a);
+		ck_assert_msg(strcmp(gt_status(o.report, "rating"), cases[i].status) == 0,
+		              "overall %s: rating gate %s, want %s", cases[i].overall,
+		              gt_status(o.report, "rating"), cases[i].status);
+		ck_assert_int_eq(o.verdict, strcmp(cases[i].status, "fail") == 0 ? PF_VERDICT_FAIL
+		                                                                 : PF_VERDICT_PASS);
+		json_decref(o.report);
+		json_decref(an);
+		pf_arena_free(&a);
+	}
+}
+END_TEST
+
 START_TEST(meta_and_links)
 {
 	struct pf_arena a;
@@ -275,6 +307,7 @@ int main(void)
 	suite_add_tcase(s, tr);
 	TCase *ta = tcase_create("report");
 	tcase_add_test(ta, analyzer_input);
+	tcase_add_test(ta, rating_gate_threshold);
 	tcase_add_test(ta, meta_and_links);
 	suite_add_tcase(s, ta);
 	SRunner *sr = srunner_create(s);

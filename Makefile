@@ -141,8 +141,7 @@ lint: deps $(GEN_H)
 	clang-format --dry-run --Werror $(LINT_SRC)
 	cppcheck --quiet --error-exitcode=1 --inline-suppr --std=c11 \
 	  --enable=warning,portability --suppress=missingIncludeSystem \
-	  "-Djson_array_foreach(a,i,v)=for(i=0;i<json_array_size(a)&&(v=json_array_get(a,i));i++)" \
-	  "-Djson_object_foreach(o,k,v)=for(k=json_object_iter_key(json_object_iter(o));k&&(v=json_object_get(o,k));k=0)" \
+	  --include=scripts/cppcheck.h \
 	  -Iserver/common -Iserver/engine -Idb -Iserver/daemon -I$(BUILD)/gen \
 	  $(COMMON_SRC) $(ENGINE_SRC) $(DB_SRC) $(DAEMON_SRC) $(CLI_SRC)
 

@@ -22,16 +22,11 @@ struct ipair {
 	bool plain;
 };
 
-/* What the walk touches per frame, one 32-byte record per node. */
-struct hot {
-	uint32_t stamp;  /* last sample that added cum */
-	uint32_t call;   /* reached by a plain call */
-	int64_t cum, cs; /* this input */
-	uint64_t bloom;  /* bit P % 64 for the inlined pairs P -> node */
-};
+/* What the walk touches per frame: struct pf_ft_hot (functab_stream.h),
+ * one 32-byte record per node. */
 
 struct fast {
-	struct hot *hot;
+	struct pf_ft_hot *hot;
 	struct ipair *ip;
 	size_t ip_mask;
 	uint32_t serial;
@@ -85,7 +80,7 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 /* A plain call src -> dst (src != dst). */
 static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 {
-	struct hot *h = &f->hot[dst];
+	struct pf_ft_hot *h = &f->hot[dst];
 	h->call = 1;
 	if (h->bloom >> (src & 63) & 1) {
 		struct ipair *e = pair_slot(f, src, dst);
@@ -96,7 +91,7 @@ static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 
 static inline void touch(struct fast *f, uint32_t nd, int64_t w, int64_t c)
 {
-	struct hot *h = &f->hot[nd];
+	struct pf_ft_hot *h = &f->hot[nd];
 	if (h->stamp != f->serial) {
 		h->stamp = f->serial;
 		h->cum += w;
@@ -221,16 +216,17 @@ out:
 	return ok;
 }
 
-/* --- the walk fed one sample at a time (functab_stream.h) -------------- */
+/* --- the walk fed one frame at a time (functab_stream.h) --------------- */
 
 struct pf_ft_stream {
 	struct graph g;
 	struct input in;
 	struct fast f;
 	struct pf_functab_opts o;
-	uint32_t *code; /* per location: node, or PF_FT_MULTI | location */
+	struct pf_ft_frames fr;
+	struct pf_ft_loc *locs;
 	uint8_t *used;
-	int count_index;
+	int64_t (*flat)[2];
 };
 
 struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, struct pf_arena *arena)
@@ -242,69 +238,53 @@ struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, str
 	st->g.o = &st->o;
 	st->g.all_kept = true;
 	st->in = (struct input){.p = p, .index = index, .side = 1, .sign = 1};
-	st->in.count_index = st->count_index = pf_pprof_count_index(p);
+	st->in.count_index = pf_pprof_count_index(p);
 	st->g.ins = &st->in;
 	st->g.n_in = 1;
 	size_t nl = p->n_locations;
 	if (nl >= PF_FT_MULTI || pf_ft_map_locations(&st->g, &st->in, arena) != PF_OK ||
-	    st->g.n_nodes >= PF_FT_MULTI)
+	    st->g.n_nodes >= PF_FT_MULTI - 1)
 		goto fail;
-	st->f.hot = calloc(st->g.n_nodes ? st->g.n_nodes : 1, sizeof *st->f.hot);
-	st->code = malloc((nl ? nl : 1) * sizeof *st->code);
+	st->f.hot = calloc(st->g.n_nodes + 1, sizeof *st->f.hot); /* + the sink */
+	st->locs = malloc((nl ? nl : 1) * sizeof *st->locs);
 	st->used = calloc(nl ? nl : 1, 1);
-	if (!st->f.hot || !st->code || !st->used || !pairs_init(&st->f, &st->in, 1))
+	st->flat = calloc(st->g.n_nodes + 1, sizeof *st->flat);
+	if (!st->f.hot || !st->locs || !st->used || !st->flat || !pairs_init(&st->f, &st->in, 1))
 		goto fail;
-	for (size_t l = 0; l < nl; l++)
-		st->code[l] = st->in.loc_off[l + 1] - st->in.loc_off[l] == 1
-		                      ? st->in.loc_nodes[st->in.loc_off[l]]
-		                      : PF_FT_MULTI | (uint32_t)l;
+	const uint32_t *off = st->in.loc_off, *ln = st->in.loc_nodes;
+	for (size_t l = 0; l < nl; l++) {
+		uint32_t n = off[l + 1] - off[l];
+		st->locs[l] = n <= 2 ? (struct pf_ft_loc){ln[off[l]], ln[off[l + 1] - 1]}
+		                     : (struct pf_ft_loc){(uint32_t)l, PF_FT_MULTI};
+	}
+	st->fr = (struct pf_ft_frames){
+	        .hot = st->f.hot,
+	        .sink = (uint32_t)st->g.n_nodes,
+	        .locs = st->locs,
+	        .loc_off = off,
+	        .loc_nodes = ln,
+	        .used = st->used,
+	        .flat = st->flat,
+	        .index = index,
+	        .count_index = st->in.count_index,
+	        .st = st,
+	};
 	return st;
 fail:
 	pf_ft_stream_free(st);
 	return NULL;
 }
 
-const uint32_t *pf_ft_stream_codes(const struct pf_ft_stream *st)
+struct pf_ft_frames *pf_ft_stream_frames(struct pf_ft_stream *st)
 {
-	return st->code;
+	return &st->fr;
 }
 
-void pf_ft_stream_sample(struct pf_ft_stream *st, const uint32_t *codes, size_t n,
-                         const int64_t *values)
+void pf_ft_stream_pair_plain(struct pf_ft_stream *st, uint32_t src, uint32_t dst)
 {
-	struct fast *f = &st->f;
-	int64_t w = values[st->in.index];
-	int64_t c = st->count_index >= 0 ? values[st->count_index] : 0;
-	st->in.total += w < 0 ? -w : w;
-	st->in.total_samples += c;
-	if (w == 0 || n == 0)
-		return;
-	f->serial++;
-	/* leaf first: the callee's outermost node is called by this
-	 * location's innermost one */
-	uint32_t callee = NONE, leaf = NONE;
-	const uint32_t *off = st->in.loc_off, *ln = st->in.loc_nodes;
-	for (size_t j = 0; j < n; j++) {
-		uint32_t x = codes[j], inner, outer;
-		if (!(x & PF_FT_MULTI)) {
-			touch(f, x, w, c);
-			inner = outer = x;
-		} else {
-			uint32_t loc = x & ~PF_FT_MULTI, lo = off[loc], hi = off[loc + 1];
-			st->used[loc] = 1;
-			for (uint32_t k = lo; k < hi; k++)
-				touch(f, ln[k], w, c);
-			inner = ln[lo];
-			outer = ln[hi - 1];
-		}
-		if (callee != NONE && inner != callee)
-			plain_call(f, inner, callee);
-		else if (callee == NONE)
-			leaf = inner;
-		callee = outer;
-	}
-	st->g.nodes[leaf].flat[1] += w;
-	st->g.nodes[leaf].fs[1] += c;
+	struct ipair *e = pair_slot(&st->f, src, dst);
+	if (e->src1)
+		e->plain = true;
 }
 
 enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena,
@@ -320,10 +300,12 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
 	t->unit = pf_arena_strdup(arena, p->types[st->in.index].unit);
 	if (!t->sample_index || !t->unit)
 		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
-	t->total = st->in.total;
+	t->total = st->fr.total;
 	for (size_t i = 0; i < g->n_nodes; i++) {
 		g->nodes[i].cum[1] = st->f.hot[i].cum;
 		g->nodes[i].cs[1] = st->f.hot[i].cs;
+		g->nodes[i].flat[1] = st->flat[i][0];
+		g->nodes[i].fs[1] = st->flat[i][1];
 	}
 	inline_labels(g, &st->f, &st->in, st->used);
 	for (size_t i = 0; i < g->n_nodes; i++)
@@ -332,7 +314,7 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
 	if (pf_ft_rows(g, &st->in, 1, arena, t) != PF_OK)
 		return pf_err_set(err, PF_E_NOMEM, NULL,
 		                  "out of memory building the function table");
-	t->total_samples = st->count_index >= 0 ? st->in.total_samples : -1;
+	t->total_samples = st->in.count_index >= 0 ? st->fr.total_samples : -1;
 	if (t->total == 0)
 		return pf_err_set(err, PF_E_EMPTY, NULL,
 		                  "profile has no %s values (total 0): nothing to compare",
@@ -348,7 +330,8 @@ void pf_ft_stream_free(struct pf_ft_stream *st)
 	pf_ft_graph_free(&st->g, &st->in, 1);
 	free(st->f.hot);
 	free(st->f.ip);
-	free(st->code);
+	free(st->locs);
 	free(st->used);
+	free(st->flat);
 	free(st);
 }

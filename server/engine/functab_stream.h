@@ -1,7 +1,8 @@
 /* functab_stream.h: the function table of pf_functab_build with NULL
  * options (every node, every edge, flat order) accumulated one sample at
  * a time, for a decoder that never stores the samples (pf_pprof_functab).
- * Internal to the engine. */
+ * The per-frame work is inline here so the decoder's loop over a sample's
+ * location ids does it in place. Internal to the engine. */
 #ifndef PF_FUNCTAB_STREAM_H
 #define PF_FUNCTAB_STREAM_H
 
@@ -13,27 +14,95 @@
 #include "pf_err.h"
 #include "pprof.h"
 
-/* A location's code for pf_ft_stream_sample: its node, or
- * PF_FT_MULTI | location index when it has several lines. */
 #define PF_FT_MULTI 0x80000000u
+
+/* What a frame touches, one 32-byte record per node. */
+struct pf_ft_hot {
+	uint32_t stamp;  /* last sample that added cum */
+	uint32_t call;   /* reached by a plain call */
+	int64_t cum, cs; /* cum and cum samples */
+	uint64_t bloom;  /* bit P % 64 for the inlined pairs P -> node */
+};
+
+/* A location for the frame loop: its innermost and outermost nodes (the
+ * same node for one line); outer | PF_FT_MULTI when it has more than two
+ * lines, inner then being the location index. */
+struct pf_ft_loc {
+	uint32_t inner, outer;
+};
 
 struct pf_ft_stream;
 
+/* The state a sample loop reads and writes, borrowed from the stream. */
+struct pf_ft_frames {
+	struct pf_ft_hot *hot; /* per node, then the sink (callee of nothing) */
+	uint32_t sink;
+	uint32_t serial;              /* bump once per walked sample */
+	const struct pf_ft_loc *locs; /* per location */
+	const uint32_t *loc_off;      /* n_locations + 1 */
+	const uint32_t *loc_nodes;    /* innermost first */
+	uint8_t *used;                /* per location: walked by a sample */
+	int64_t (*flat)[2];           /* per node: flat, flat samples */
+	int index, count_index;       /* value columns */
+	int64_t total, total_samples; /* Σ|value|, Σ count over all samples */
+	struct pf_ft_stream *st;
+};
+
 /* Start the table of column index of p, whose functions, locations and
  * mappings are complete (samples are not read). NULL when out of memory
- * or when p is too large for the location codes (> 2^31 locations or
- * nodes). Free with pf_ft_stream_free. */
+ * or when p has 2^31 locations or nodes or more. Free with
+ * pf_ft_stream_free. */
 struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index,
                                       struct pf_arena *arena);
-/* The code of every location of p (n_locations entries), borrowed. */
-const uint32_t *pf_ft_stream_codes(const struct pf_ft_stream *st);
-/* One sample: its location codes, leaf first, and its values. */
-void pf_ft_stream_sample(struct pf_ft_stream *st, const uint32_t *codes, size_t n,
-                         const int64_t *values);
+struct pf_ft_frames *pf_ft_stream_frames(struct pf_ft_stream *st);
+/* A plain call src -> dst whose pair may also be inlined (bloom hit). */
+void pf_ft_stream_pair_plain(struct pf_ft_stream *st, uint32_t src, uint32_t dst);
 /* The table, as pf_functab_build would return it: PF_OK, PF_E_EMPTY
  * (total 0) or PF_E_NOMEM. */
 enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena,
                                  struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;
 void pf_ft_stream_free(struct pf_ft_stream *st);
+
+/* cum once per sample, without a branch on the stamp */
+static inline __attribute__((always_inline)) void pf_ft_touch(struct pf_ft_frames *fr, uint32_t nd,
+                                                              int64_t w, int64_t c)
+{
+	struct pf_ft_hot *h = &fr->hot[nd];
+	int64_t m = -(int64_t)(h->stamp != fr->serial);
+	h->stamp = fr->serial;
+	h->cum += w & m;
+	h->cs += c & m;
+}
+
+/* One frame, walked leaf first: location l called *callee (the previous
+ * frame's outermost node, or the sink); returns l's innermost node. */
+static inline __attribute__((always_inline)) uint32_t
+pf_ft_frame(struct pf_ft_frames *fr, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
+{
+	uint32_t inner = l.inner, outer = l.outer;
+	if (__builtin_expect(!!(outer & PF_FT_MULTI), 0)) {
+		uint32_t lo = fr->loc_off[inner], hi = fr->loc_off[inner + 1];
+		for (uint32_t k = lo; k < hi; k++)
+			pf_ft_touch(fr, fr->loc_nodes[k], w, c);
+		inner = fr->loc_nodes[lo];
+		outer = fr->loc_nodes[hi - 1];
+	} else {
+		pf_ft_touch(fr, outer, w, c);
+		pf_ft_touch(fr, inner, w, c);
+	}
+	struct pf_ft_hot *h = &fr->hot[*callee];
+	h->call |= inner != *callee;
+	if (__builtin_expect((h->bloom >> (inner & 63)) & 1, 0) && inner != *callee)
+		pf_ft_stream_pair_plain(fr->st, inner, *callee);
+	*callee = outer;
+	return inner;
+}
+
+/* The leaf node of a walked sample takes its flat. */
+static inline void pf_ft_flat(struct pf_ft_frames *fr, uint32_t leaf, int64_t w, int64_t c)
+{
+	fr->flat[leaf][0] += w;
+	fr->flat[leaf][1] += c;
+}
 
 #endif

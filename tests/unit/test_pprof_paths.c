@@ -252,8 +252,9 @@ static uint64_t xs64(uint64_t *r)
 
 /* A random profile: functions with empty names, locations of 0-3 lines
  * (some ids past the dense range), recursion, zero and negative values,
- * labels, an optional count column. */
-static void random_profile(struct pf_buf *b, unsigned seed, bool counted)
+ * labels, an optional count column; dangling: a location id that does
+ * not exist in the middle of a stack. */
+static void random_profile(struct pf_buf *b, unsigned seed, bool counted, bool dangling)
 {
 	struct pf_buf m, l;
 	uint64_t r = (uint64_t)seed * 2654435761u + 1;
@@ -298,6 +299,8 @@ static void random_profile(struct pf_buf *b, unsigned seed, bool counted)
 		size_t depth = RND() % 24;
 		for (size_t d = 0; d < depth; d++)
 			st[d] = locid[RND() % (d > 2 && RND() % 4 == 0 ? 8 : NL)];
+		if (dangling && s == 200 && depth > 3)
+			st[3] = 77777; /* after frames were added: a torn sample */
 		v[0] = 1 + RND() % 3;
 		v[1] = RND() % 9 == 0 ? 0 : (uint64_t)((int64_t)(RND() % 1000) - 100);
 		pf_buf_init(&m, 0);
@@ -387,10 +390,13 @@ START_TEST(stream_matches_decode_build)
 	}
 	for (unsigned seed = 1; seed <= 40; seed++) {
 		struct pf_buf b;
-		random_profile(&b, seed, seed % 2);
+		random_profile(&b, seed, seed % 2, false);
 		ck_assert_int_eq(stream_vs_model((const uint8_t *)b.data, b.len, NULL), PF_OK);
 		stream_vs_model((const uint8_t *)b.data, b.len, "0");
 		stream_vs_model((const uint8_t *)b.data, b.len, "samples");
+		pf_buf_free(&b);
+		random_profile(&b, seed, seed % 2, true);
+		stream_vs_model((const uint8_t *)b.data, b.len, NULL);
 		pf_buf_free(&b);
 	}
 	for (int plain = 0; plain < 2; plain++) {

@@ -9,7 +9,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libmicrohttpd jansson libpq libprotobuf-c zlib libcurl libcrypto
+PKGS     := libmicrohttpd jansson libpq libprotobuf-c zlib libdeflate libcurl libcrypto
 SAN      ?=
 OPT      ?= -O2
 

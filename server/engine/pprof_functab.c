@@ -98,6 +98,7 @@ static int sample_fast(struct pf_pp_dec *d, struct feed *fd, const uint8_t *body
 	const uint8_t *p = body, *end = body + n;
 	const uint8_t *lp = NULL, *le = NULL, *vp = NULL, *ve = NULL, *bp = NULL, *be = NULL;
 	size_t n_lab = 0;
+	__builtin_prefetch(body + 512); /* the samples a few ahead */
 	while (p < end) {
 		const uint8_t *at = p;
 		uint64_t tag, len;

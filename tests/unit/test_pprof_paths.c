@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "functab.h"
 #include "gunzip.h"
@@ -408,6 +409,73 @@ START_TEST(stream_matches_decode_build)
 }
 END_TEST
 
+static uint8_t *gz(const void *data, size_t len, size_t *out_len)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	ck_assert_int_eq(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = deflateBound(&zs, len) + 64;
+	uint8_t *out = malloc(cap);
+	zs.next_in = (Bytef *)(uintptr_t)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*out_len = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+/* gunzip's one-call path (libdeflate: one member within the limit) and its
+ * streaming path (zlib: several members, a trailer over the limit, a
+ * trailer that lies) give the same bytes or the streaming path's error. */
+START_TEST(gunzip_paths_agree)
+{
+	struct pf_buf raw, out;
+	struct pf_err err;
+	size_t n, n1, n2;
+	uint8_t *file = pf_test_read_fixture("cpu_base.pb.gz", &n);
+	pf_buf_init(&raw, 0);
+	ck_assert_int_eq(pf_gunzip(file, n, SIZE_MAX, &raw, NULL, &err), PF_OK);
+	size_t half = raw.len / 2;
+	uint8_t *a = gz(raw.data, half, &n1), *b = gz(raw.data + half, raw.len - half, &n2);
+	uint8_t *cat = malloc(n1 + n2);
+	memcpy(cat, a, n1);
+	memcpy(cat + n1, b, n2);
+	/* two members: streamed, same bytes */
+	pf_buf_init(&out, 0);
+	ck_assert_int_eq(pf_gunzip(cat, n1 + n2, SIZE_MAX, &out, NULL, &err), PF_OK);
+	ck_assert_uint_eq(out.len, raw.len);
+	ck_assert_mem_eq(out.data, raw.data, raw.len);
+	pf_buf_free(&out);
+	/* one member exactly at the limit: one call; one byte under: too large */
+	pf_buf_init(&out, 0);
+	ck_assert_int_eq(pf_gunzip(a, n1, half, &out, NULL, &err), PF_OK);
+	ck_assert_uint_eq(out.len, half);
+	ck_assert_mem_eq(out.data, raw.data, half);
+	ck_assert_uint_eq((uint8_t)out.data[half], 0);
+	pf_buf_free(&out);
+	pf_buf_init(&out, 0);
+	ck_assert_int_eq(pf_gunzip(a, n1, half - 1, &out, NULL, &err), PF_E_TOO_LARGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "at input byte"));
+	pf_buf_free(&out);
+	/* a trailer that lies about the size, smaller or larger */
+	for (int k = 0; k < 2; k++) {
+		uint32_t lie = k ? (uint32_t)half * 2 : 100;
+		memcpy(a + n1 - 4, &lie, 4);
+		pf_buf_init(&out, 0);
+		ck_assert_int_eq(pf_gunzip(a, n1, SIZE_MAX, &out, NULL, &err), PF_E_BAD_PROFILE);
+		ck_assert_ptr_nonnull(strstr(err.msg, "corrupt gzip data near byte"));
+		pf_buf_free(&out);
+	}
+	free(a);
+	free(b);
+	free(cat);
+	free(file);
+	pf_buf_free(&raw);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pprof_paths");
@@ -417,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, fast_walk_matches_edge_table);
 	tcase_add_test(tc, inline_and_plain_pair_is_a_call);
 	tcase_add_test(tc, stream_matches_decode_build);
+	tcase_add_test(tc, gunzip_paths_agree);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

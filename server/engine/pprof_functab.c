@@ -95,42 +95,12 @@ static bool ids_ok(struct pf_pp_dec *d, const uint8_t *lp, const uint8_t *le)
  * (nothing was added). */
 static int sample_fast(struct pf_pp_dec *d, struct feed *fd, const uint8_t *body, size_t n)
 {
-	const uint8_t *p = body, *end = body + n;
-	const uint8_t *lp = NULL, *le = NULL, *vp = NULL, *ve = NULL, *bp = NULL, *be = NULL;
-	size_t n_lab = 0;
 	__builtin_prefetch(body + 512); /* the samples a few ahead */
-	while (p < end) {
-		const uint8_t *at = p;
-		uint64_t tag, len;
-		if (!pf_pb_rd(&p, end, &tag) || (tag & 7) != 2 || !pf_pb_rd(&p, end, &len) ||
-		    len > (uint64_t)(end - p))
-			return DECLINED;
-		switch (tag >> 3) {
-		case 1:
-			if (lp || bp)
-				return DECLINED;
-			lp = p;
-			le = p + len;
-			break;
-		case 2:
-			if (vp || bp)
-				return DECLINED;
-			vp = p;
-			ve = p + len;
-			break;
-		case 3:
-			if (bp && be != at)
-				return DECLINED;
-			if (!bp)
-				bp = at;
-			be = p + len;
-			n_lab++;
-			break;
-		default:
-			return DECLINED;
-		}
-		p += len;
-	}
+	struct pf_pp_sample_fields sf;
+	if (!pf_pp_sample_split(body, n, &sf))
+		return DECLINED;
+	const uint8_t *lp = sf.lp, *le = sf.le, *vp = sf.vp, *ve = sf.ve, *bp = sf.bp, *be = sf.be;
+	size_t n_lab = sf.n_lab;
 	size_t nv = 0;
 	while (vp < ve) {
 		uint64_t v;

@@ -67,6 +67,56 @@ static inline bool pf_pb_rd8(const uint8_t **pp, const uint8_t *pe, uint64_t *v)
 	return true;
 }
 
+/* The fields of one Sample message (spec §2) as byte ranges: location_id
+ * [lp, le) and value [vp, ve) packed, labels [bp, be) (n_lab of them,
+ * together). false for anything else (unpacked or repeated fields, labels
+ * not together, unknown fields): the caller takes protobuf-c's path. Shared
+ * by the model's reader (pprof_sample.c) and the streaming table
+ * (pprof_functab.c). */
+struct pf_pp_sample_fields {
+	const uint8_t *lp, *le, *vp, *ve, *bp, *be;
+	size_t n_lab;
+};
+
+static inline bool pf_pp_sample_split(const uint8_t *body, size_t n, struct pf_pp_sample_fields *f)
+{
+	const uint8_t *p = body, *end = body + n;
+	*f = (struct pf_pp_sample_fields){0};
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t tag, len;
+		if (!pf_pb_rd(&p, end, &tag) || (tag & 7) != 2 || !pf_pb_rd(&p, end, &len) ||
+		    len > (uint64_t)(end - p))
+			return false;
+		switch (tag >> 3) {
+		case 1:
+			if (f->lp || f->bp)
+				return false;
+			f->lp = p;
+			f->le = p + len;
+			break;
+		case 2:
+			if (f->vp || f->bp)
+				return false;
+			f->vp = p;
+			f->ve = p + len;
+			break;
+		case 3:
+			if (f->bp && f->be != at)
+				return false; /* labels not together */
+			if (!f->bp)
+				f->bp = at;
+			f->be = p + len;
+			f->n_lab++;
+			break;
+		default:
+			return false;
+		}
+		p += len;
+	}
+	return true;
+}
+
 /* Message kinds of profile.proto, for diagnostics. */
 enum pf_pb_msg {
 	PF_PB_VALUETYPE,

@@ -125,41 +125,11 @@ static size_t packed_count(const uint8_t *p, const uint8_t *end)
 
 bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 {
-	const uint8_t *p = body, *end = body + n;
-	const uint8_t *lp = NULL, *le = NULL, *vp = NULL, *ve = NULL, *bp = NULL, *be = NULL;
-	size_t n_lab = 0;
-	while (p < end) {
-		const uint8_t *at = p;
-		uint64_t tag, len;
-		if (!rd(&p, end, &tag) || (tag & 7) != 2 || !rd(&p, end, &len) ||
-		    len > (uint64_t)(end - p))
-			return false;
-		switch (tag >> 3) {
-		case 1:
-			if (lp || bp)
-				return false;
-			lp = p;
-			le = p + len;
-			break;
-		case 2:
-			if (vp || bp)
-				return false;
-			vp = p;
-			ve = p + len;
-			break;
-		case 3:
-			if (bp && be != at)
-				return false; /* labels not together */
-			if (!bp)
-				bp = at;
-			be = p + len;
-			n_lab++;
-			break;
-		default:
-			return false;
-		}
-		p += len;
-	}
+	struct pf_pp_sample_fields sf;
+	if (!pf_pp_sample_split(body, n, &sf))
+		return false;
+	const uint8_t *lp = sf.lp, *le = sf.le, *vp = sf.vp, *ve = sf.ve, *bp = sf.bp, *be = sf.be;
+	size_t n_lab = sf.n_lab;
 	size_t n_loc = packed_count(lp, le), n_val = packed_count(vp, ve);
 	if (n_val != d->n_types || n_loc > UINT32_MAX)
 		return false;

@@ -75,14 +75,8 @@ echo "seeded $sizes in $((seeded - start)) s ($(nproc) cores)"
 in90=$(psql_ -At -c "SELECT count(*) FROM runs WHERE branch = 'main' AND created_at >= now() - interval '90 days'")
 echo "runs of main in the last 90 days: $in90"
 
-PERFGATE_LISTEN=127.0.0.1:0 "$BUILD/perfgate" serve 2>"$tmp/log" &
-pid=$!
-port=""
-for i in $(seq 1 100); do
-	port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
+. tests/lib/serve.sh
+pf_serve "$BUILD/perfgate" "$tmp/log" || true
 b="http://127.0.0.1:$port"
 fn="example.com/app/internal/pkg7.Func17"
 lat() {

@@ -17,14 +17,8 @@ export PERFGATE_DATABASE_URL="$(scripts/pg.sh url "$tmp/pg")"
 export PERFGATE_CONFIG=/dev/null
 "$BUILD/perfgate" migrate >/dev/null
 tok=$("$BUILD/perfgate" token create --scope upload 2>/dev/null)
-PERFGATE_LISTEN=127.0.0.1:0 "$BUILD/perfgate" serve 2>"$tmp/log" &
-pid=$!
-port=""
-for i in $(seq 1 100); do
-	port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
+. tests/lib/serve.sh
+pf_serve "$BUILD/perfgate" "$tmp/log" || true
 base="http://127.0.0.1:$port/v1/projects/bench/runs"
 fx=tests/fixtures
 # a baseline on main first, so every measured upload is compared

@@ -24,16 +24,9 @@ export PERFGATE_CONFIG=/dev/null
 "$BIN" migrate >/dev/null || not_ok "migrate"
 PERFGATE_TOKEN=$("$BIN" token create --scope upload --project myapp 2>/dev/null)
 READ_TOKEN=$("$BIN" token create --scope read 2>/dev/null)
-# port 0: the daemon picks a free port and logs it
-PERFGATE_LISTEN="127.0.0.1:0" "$BIN" serve 2>"$work/daemon.log" &
-daemon=$!
-trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$work"' EXIT
-port=""
-for i in $(seq 1 100); do
-	port=$(sed -n 's/.*perfgate listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/daemon.log")
-	[ -n "$port" ] && break
-	sleep 0.05
-done
+. tests/lib/serve.sh
+pf_serve "$BIN" "$work/daemon.log" || not_ok "daemon started"
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 PERFGATE_URL="http://127.0.0.1:$port"
 
 cp "$FX/cpu_base.pb.gz" "$work/cpu.prof"

@@ -144,7 +144,6 @@ enum pf_code pf_h_project_baseline(struct pf_req *req, struct pf_reply *reply, s
 {
 	const char *p, *branch;
 	struct pf_db_project proj = {0};
-	struct pf_policy_layer daemon_layer, project_layer;
 	struct pf_policy policy;
 	json_t *settings = NULL;
 	char *text;
@@ -158,11 +157,7 @@ enum pf_code pf_h_project_baseline(struct pf_req *req, struct pf_reply *reply, s
 		return rc;
 	json_error_t je;
 	settings = json_loads(proj.settings_json, 0, &je);
-	pf_config_policy_layer(&req->d->cfg, &daemon_layer);
-	rc = pf_upload_project_layer(settings, &project_layer, err);
-	const struct pf_policy_layer *layers[2] = {&daemon_layer, &project_layer};
-	if (rc == PF_OK)
-		rc = pf_policy_resolve(layers, 2, &policy, err);
+	rc = pf_upload_policy(&req->d->cfg, settings, NULL, &policy, err);
 	if (!branch)
 		branch = proj.default_branch;
 	if (rc == PF_OK)

@@ -199,7 +199,6 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	struct pf_gate_input in;
 	struct pf_gate_outcome out = {0};
 	struct pf_db_project proj = {0};
-	struct pf_policy_layer daemon_layer, project_layer;
 	struct pf_policy policy;
 	struct pf_db_baseline_run base[100];
 	int64_t base_ids[100];
@@ -260,12 +259,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		json_error_t je;
 		settings = json_loads(proj.settings_json, 0, &je);
 	}
-	pf_config_policy_layer(&req->d->cfg, &daemon_layer);
-	rc = pf_upload_project_layer(settings, &project_layer, err);
-	if (rc)
-		goto done;
-	const struct pf_policy_layer *layers[3] = {&daemon_layer, &project_layer, &u.request};
-	rc = pf_policy_resolve(layers, 3, &policy, err);
+	rc = pf_upload_policy(&req->d->cfg, settings, &u.request, &policy, err);
 	if (rc)
 		goto done;
 	if (!u.base_branch)

@@ -221,24 +221,26 @@ enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena 
 	return PF_OK;
 }
 
-enum pf_code pf_upload_project_layer(const json_t *settings, struct pf_policy_layer *layer,
-                                     struct pf_err *err)
+enum pf_code pf_upload_policy(const struct pf_config *cfg, const json_t *settings,
+                              const struct pf_policy_layer *request, struct pf_policy *out,
+                              struct pf_err *err)
 {
+	struct pf_policy_layer daemon_layer, project_layer = {0};
 	const json_t *pol = json_object_get(settings, "policy");
 	const char *key;
 	json_t *v;
 
-	memset(layer, 0, sizeof *layer);
-	if (!pol)
-		return PF_OK;
+	pf_config_policy_layer(cfg, &daemon_layer);
 	json_object_foreach((json_t *)pol, key, v)
 	{
 		if (!json_is_string(v))
 			return pf_err_set(err, PF_E_INTERNAL, key,
 			                  "stored project policy: %s is not a string", key);
-		enum pf_code rc = pf_policy_layer_set(layer, key, json_string_value(v), err);
+		enum pf_code rc =
+		        pf_policy_layer_set(&project_layer, key, json_string_value(v), err);
 		if (rc)
 			return rc;
 	}
-	return PF_OK;
+	const struct pf_policy_layer *layers[3] = {&daemon_layer, &project_layer, request};
+	return pf_policy_resolve(layers, request ? 3 : 2, out, err);
 }

@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "bench.h"
+#include "config.h"
 #include "db.h"
 #include "functab.h"
 #include "gate.h"
@@ -40,9 +41,11 @@ enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6],
 enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
                                    struct pf_err *err) PF_MUSTCHECK;
 
-/* The project's layer of the gate policy from its settings JSON
- * ({"policy": {"AI_GATE_...": "value"}}); strings borrowed from settings. */
-enum pf_code pf_upload_project_layer(const json_t *settings, struct pf_policy_layer *layer,
-                                     struct pf_err *err) PF_MUSTCHECK;
+/* The effective gate policy of DESIGN §3's layers: the daemon's
+ * configuration, the project's settings ({"policy": {"AI_GATE_...":
+ * "value"}}, may be NULL) and the upload's fields (request, may be NULL). */
+enum pf_code pf_upload_policy(const struct pf_config *cfg, const json_t *settings,
+                              const struct pf_policy_layer *request, struct pf_policy *out,
+                              struct pf_err *err) PF_MUSTCHECK;
 
 #endif

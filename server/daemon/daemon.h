@@ -94,6 +94,11 @@ const char *pf_req_param(const struct pf_req *req, const char *name);
 /* Query argument / header by name (borrowed from libmicrohttpd). */
 const char *pf_req_query(const struct pf_req *req, const char *name);
 const char *pf_req_header(const struct pf_req *req, const char *name);
+/* The body as a JSON object: PF_E_MEDIA_TYPE unless the Content-Type is
+ * application/json, PF_E_BAD_REQUEST (with line and column) unless it
+ * parses to an object. *out is a new reference. */
+enum pf_code pf_req_json_object(const struct pf_req *req, json_t **out,
+                                struct pf_err *err) PF_MUSTCHECK;
 /* This worker thread's database connection (lazy; reconnects). */
 struct pf_db *pf_req_db(struct pf_req *req);
 /* 403 unless the caller's token may act on project p. */

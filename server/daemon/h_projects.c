@@ -240,22 +240,16 @@ enum pf_code pf_h_project_get(struct pf_req *req, struct pf_reply *reply, struct
  * "notifications": {...}}; fields present replace the stored ones. */
 enum pf_code pf_h_project_put(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
-	const char *p, *ct = pf_req_header(req, "Content-Type");
+	const char *p;
 	struct pf_db_project proj = {0};
 	json_error_t je;
 	enum pf_code rc = project_param(req, &p, err);
 	if (rc)
 		return rc;
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-		return pf_err_set(err, PF_E_MEDIA_TYPE, "Content-Type",
-		                  "expected application/json, got '%.80s'", ct ? ct : "(none)");
-	json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, &je);
-	if (!body || !json_is_object(body)) {
-		json_decref(body);
-		return pf_err_set(err, PF_E_BAD_REQUEST, NULL,
-		                  "body must be a JSON object (line %d, column %d: %s)", je.line,
-		                  je.column, body ? "not an object" : je.text);
-	}
+	json_t *body;
+	rc = pf_req_json_object(req, &body, err);
+	if (rc)
+		return rc;
 	rc = pf_db_project_load(pf_req_db(req), p, &proj, err);
 	if (rc == PF_E_NOT_FOUND) {
 		snprintf(proj.default_branch, sizeof proj.default_branch, "main");

@@ -218,23 +218,15 @@ enum pf_code pf_h_run_promote(struct pf_req *req, struct pf_reply *reply, struct
 /* POST /v1/runs/{id}/feedback: {"gate","false_positive":true,"note"}. */
 enum pf_code pf_h_run_feedback(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
-	const char *ct = pf_req_header(req, "Content-Type");
 	json_error_t je;
 	int64_t id;
 	json_t *report, *body;
 	char *row;
 	enum pf_code rc;
 
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-		return pf_err_set(err, PF_E_MEDIA_TYPE, "Content-Type",
-		                  "expected application/json, got '%.80s'", ct ? ct : "(none)");
-	body = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, &je);
-	if (!json_is_object(body)) {
-		json_decref(body);
-		return pf_err_set(err, PF_E_BAD_REQUEST, NULL,
-		                  "body must be a JSON object (line %d, column %d: %s)", je.line,
-		                  je.column, je.text);
-	}
+	rc = pf_req_json_object(req, &body, err);
+	if (rc)
+		return rc;
 	const char *gate = json_string_value(json_object_get(body, "gate"));
 	json_t *fp = json_object_get(body, "false_positive");
 	json_t *note = json_object_get(body, "note");

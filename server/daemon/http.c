@@ -47,6 +47,26 @@ const char *pf_req_param(const struct pf_req *req, const char *name)
 	return NULL;
 }
 
+enum pf_code pf_req_json_object(const struct pf_req *req, json_t **out, struct pf_err *err)
+{
+	const char *ct = pf_req_header(req, "Content-Type");
+	json_error_t je;
+
+	*out = NULL;
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return pf_err_set(err, PF_E_MEDIA_TYPE, "Content-Type",
+		                  "expected application/json, got '%.80s'", ct ? ct : "(none)");
+	json_t *body = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0, &je);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return pf_err_set(err, PF_E_BAD_REQUEST, NULL,
+		                  "body must be a JSON object (line %d, column %d: %s)", je.line,
+		                  je.column, body ? "not an object" : je.text);
+	}
+	*out = body;
+	return PF_OK;
+}
+
 const char *pf_req_query(const struct pf_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);

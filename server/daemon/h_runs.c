@@ -14,19 +14,37 @@
 #include "pprof.h"
 #include "speedscope.h"
 
+/* The {id} path parameter: a positive number, else 404. */
+static enum pf_code run_id(struct pf_req *req, int64_t *id, struct pf_err *err)
+{
+	const char *ids = pf_req_param(req, "id");
+	if (!pf_parse_i64(ids, id) || *id <= 0)
+		return pf_err_set(err, PF_E_NOT_FOUND, "id",
+		                  "no run '%.40s': run ids are positive numbers", ids);
+	return PF_OK;
+}
+
+/* Run {id} exists and the token may see its project (no report read). */
+static enum pf_code check_run(struct pf_req *req, int64_t *id, struct pf_err *err)
+{
+	char project[80], branch[256];
+	enum pf_code rc = run_id(req, id, err);
+	if (rc == PF_OK)
+		rc = pf_db_run_project(pf_req_db(req), *id, project, branch, err);
+	if (rc == PF_OK)
+		rc = pf_req_check_project(req, project, err);
+	return rc;
+}
+
 /* Load run {id}'s report, checking the token's project. *report is a new
  * reference. */
 static enum pf_code load_run(struct pf_req *req, int64_t *id, json_t **report, struct pf_err *err)
 {
-	const char *ids = pf_req_param(req, "id");
 	char project[80], *text;
 	json_error_t je;
-	enum pf_code rc;
-
-	if (!pf_parse_i64(ids, id) || *id <= 0)
-		return pf_err_set(err, PF_E_NOT_FOUND, "id",
-		                  "no run '%.40s': run ids are positive numbers", ids);
-	rc = pf_db_run_get(pf_req_db(req), *id, &text, project, err);
+	enum pf_code rc = run_id(req, id, err);
+	if (rc == PF_OK)
+		rc = pf_db_run_get(pf_req_db(req), *id, &text, project, err);
 	if (rc)
 		return rc;
 	rc = pf_req_check_project(req, project, err);
@@ -89,7 +107,6 @@ static enum pf_code load_artifact(struct pf_req *req, const char **kind, uint8_t
                                   size_t *len, bool profile_only, struct pf_err *err)
 {
 	int64_t id;
-	json_t *report;
 	enum pf_code rc;
 
 	*kind = pf_req_param(req, "kind");
@@ -100,10 +117,9 @@ static enum pf_code load_artifact(struct pf_req *req, const char **kind, uint8_t
 		                          ? "profile kind must be cpu or heap, not '%.40s'"
 		                          : "kind must be cpu, heap, bench or report, not '%.40s'",
 		                  *kind);
-	rc = load_run(req, &id, &report, err); /* existence and project check */
+	rc = check_run(req, &id, err);
 	if (rc)
 		return rc;
-	json_decref(report);
 	return pf_db_artifact_get(pf_req_db(req), id, *kind, data, len, err);
 }
 
@@ -198,12 +214,10 @@ static const char *actor(struct pf_req *req)
 enum pf_code pf_h_run_promote(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
 	int64_t id;
-	json_t *report;
 	bool added;
-	enum pf_code rc = load_run(req, &id, &report, err);
+	enum pf_code rc = check_run(req, &id, err);
 	if (rc)
 		return rc;
-	json_decref(report);
 	rc = pf_db_promote(pf_req_db(req), id, actor(req), &added, err);
 	if (rc)
 		return rc;
@@ -220,7 +234,7 @@ enum pf_code pf_h_run_feedback(struct pf_req *req, struct pf_reply *reply, struc
 {
 	json_error_t je;
 	int64_t id;
-	json_t *report, *body;
+	json_t *body;
 	char *row;
 	enum pf_code rc;
 
@@ -245,12 +259,11 @@ enum pf_code pf_h_run_feedback(struct pf_req *req, struct pf_reply *reply, struc
 		rc = pf_err_set(err, PF_E_BAD_REQUEST, "note",
 		                "note must be a string of at most 4000 bytes");
 	else
-		rc = load_run(req, &id, &report, err);
+		rc = check_run(req, &id, err);
 	if (rc) {
 		json_decref(body);
 		return rc;
 	}
-	json_decref(report);
 	rc = pf_db_feedback_insert(pf_req_db(req), id, gate, json_is_true(fp),
 	                           note ? json_string_value(note) : "", actor(req), &row, err);
 	json_decref(body);

@@ -208,10 +208,11 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-void pft_http(const char *method, const char *url, const char *token, const char *ctype,
-              const void *body, size_t len, const char *extra_header, struct pft_resp *out)
+/* Perform the request set up in c (URL, method, body) with the usual
+ * headers; fill out (status 0 when the request failed). */
+static void perform(CURL *c, const char *token, const char *ctype, const char *extra_header,
+                    long timeout, struct pft_resp *out)
 {
-	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
 	struct pf_buf b, hb;
 	char line[1024];
@@ -219,16 +220,12 @@ void pft_http(const char *method, const char *url, const char *token, const char
 	memset(out, 0, sizeof *out);
 	pf_buf_init(&b, 0);
 	pf_buf_init(&hb, 0);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (token) {
 		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
 		h = curl_slist_append(h, line);
@@ -241,19 +238,28 @@ void pft_http(const char *method, const char *url, const char *token, const char
 		h = curl_slist_append(h, extra_header);
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	else
-		out->status = 0;
 	pf_buf_append(&b, "", 0);
 	pf_buf_append(&hb, "", 0);
 	out->body = pf_buf_steal(&b, &out->len);
 	out->headers = pf_buf_steal(&hb, NULL);
 	curl_slist_free_all(h);
+}
+
+void pft_http(const char *method, const char *url, const char *token, const char *ctype,
+              const void *body, size_t len, const char *extra_header, struct pft_resp *out)
+{
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	perform(c, token, ctype, extra_header, 60L, out);
 	curl_easy_cleanup(c);
 }
 
@@ -287,13 +293,8 @@ void pft_upload(const char *base, const char *project, const char *token, const 
 {
 	CURL *c = curl_easy_init();
 	curl_mime *mime = curl_mime_init(c);
-	struct curl_slist *h = NULL;
-	struct pf_buf b, hb;
-	char url[1024], line[1024];
+	char url[1024];
 
-	memset(out, 0, sizeof *out);
-	pf_buf_init(&b, 0);
-	pf_buf_init(&hb, 0);
 	for (size_t i = 0; fields[i]; i++) {
 		char *kv = pf_xstrdup(fields[i]);
 		char *eq = strchr(kv, '=');
@@ -312,27 +313,7 @@ void pft_upload(const char *base, const char *project, const char *token, const 
 	         query ? query : "");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (token) {
-		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, line);
-	}
-	if (extra_header)
-		h = curl_slist_append(h, extra_header);
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	pf_buf_append(&b, "", 0);
-	pf_buf_append(&hb, "", 0);
-	out->body = pf_buf_steal(&b, &out->len);
-	out->headers = pf_buf_steal(&hb, NULL);
-	curl_slist_free_all(h);
+	perform(c, token, NULL, extra_header, 120L, out);
 	curl_mime_free(mime);
 	curl_easy_cleanup(c);
 }

@@ -83,7 +83,7 @@ static const struct {
                               " ORDER BY run_id DESC, benchmark, unit",
                               1},
         [ST_RUN_BY_IDEM] = {"run_by_idem",
-                            "SELECT r.id, r.report::text FROM runs r JOIN projects p"
+                            "SELECT r.id, r.verdict, r.report::text FROM runs r JOIN projects p"
                             " ON p.id = r.project_id WHERE p.name = $1 AND r.idempotency_key = $2",
                             2},
         [ST_NEXT_RUN_ID] = {"next_run_id", "SELECT nextval('runs_id_seq')", 0},

@@ -128,10 +128,10 @@ enum pf_code pf_db_bench_samples(struct pf_db *db, const int64_t *runs, size_t n
                                             const char *samples),
                                  void *arg, struct pf_err *err) PF_MUSTCHECK;
 
-/* The run stored under an Idempotency-Key; PF_E_NOT_FOUND when none.
- * *report is malloc'ed. */
+/* The run stored under an Idempotency-Key, with its verdict; PF_E_NOT_FOUND
+ * when none. *report is malloc'ed. */
 enum pf_code pf_db_run_by_idem(struct pf_db *db, const char *project, const char *key, int64_t *id,
-                               char **report, struct pf_err *err) PF_MUSTCHECK;
+                               char verdict[8], char **report, struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err) PF_MUSTCHECK;
 
 #define PF_DB_MAX_ARTIFACTS 4

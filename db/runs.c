@@ -117,7 +117,7 @@ enum pf_code pf_db_bench_samples(struct pf_db *db, const int64_t *runs, size_t n
 }
 
 enum pf_code pf_db_run_by_idem(struct pf_db *db, const char *project, const char *key, int64_t *id,
-                               char **report, struct pf_err *err)
+                               char verdict[8], char **report, struct pf_err *err)
 {
 	const char *vals[2] = {project, key};
 	PGresult *r;
@@ -129,7 +129,8 @@ enum pf_code pf_db_run_by_idem(struct pf_db *db, const char *project, const char
 		return pf_err_set(err, PF_E_NOT_FOUND, "Idempotency-Key", "no run under this key");
 	}
 	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	*report = pf_xstrdup(PQgetvalue(r, 0, 1));
+	snprintf(verdict, 8, "%s", PQgetvalue(r, 0, 1));
+	*report = pf_xstrdup(PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return PF_OK;
 }

@@ -126,6 +126,8 @@ void pf_metrics_init(void);
 void pf_metrics_request(int route_idx, int status, double seconds);
 void pf_metrics_db_error(void);
 void pf_metrics_verdict(const char *verdict);
+/* A baseline window looked up in the daemon's cache (basecache.h). */
+void pf_metrics_baseline_cache(bool hit);
 /* Prometheus text exposition into b. */
 void pf_metrics_render(struct pf_buf *b);
 
@@ -145,7 +147,8 @@ struct pf_daemon {
 	struct pf_db **dbs;   /* every worker's connection, closed at shutdown */
 	size_t ndbs, capdbs;
 	long inflight;
-	struct pf_notifier *notifier; /* the outbox delivery thread (notifier.c) */
+	struct pf_notifier *notifier;   /* the outbox delivery thread (notifier.c) */
+	struct pf_basecache *basecache; /* merged baseline windows (basecache.h) */
 };
 
 /* Start listening; the config is moved into the daemon. */

@@ -129,17 +129,14 @@ static int verdict_level(const char *v)
 	return PF_VERDICT_PASS;
 }
 
-/* Reply with a report (text), status 201 or 200, or 422 under fail_on. */
+/* Reply with a report (text) of that verdict, status 201 or 200, or 422
+ * under fail_on. */
 static void reply_report(struct pf_req *req, struct pf_reply *reply, char *report, int64_t id,
-                         int status, int fail_level)
+                         const char *verdict, int status, int fail_level)
 {
-	json_error_t je;
-	json_t *j = json_loads(report, 0, &je);
 	char loc[64];
-	const char *verdict = j ? json_string_value(json_object_get(j, "verdict")) : NULL;
 	if (verdict_level(verdict) >= fail_level)
 		status = 422;
-	json_decref(j);
 	pf_reply_take(reply, status, "application/json", report, strlen(report));
 	snprintf(loc, sizeof loc, "/v1/runs/%lld", (long long)id);
 	pf_reply_header(req, reply, "Location", loc);
@@ -208,7 +205,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	struct pf_db *db = pf_req_db(req);
 	const char *idem = pf_req_header(req, "Idempotency-Key");
 	char *report = NULL, *fstats[2][6] = {{NULL}}, *bstats = NULL, *gates = NULL;
-	char *notify = NULL;
+	char *notify = NULL, verdict[8];
 	const char *notes[2];
 	size_t nnotes = 0;
 	int fail_level;
@@ -234,9 +231,9 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		return rc;
 	if (idem) {
 		/* a retried upload: answer with the first run */
-		rc = pf_db_run_by_idem(db, u.project, idem, &id, &report, err);
+		rc = pf_db_run_by_idem(db, u.project, idem, &id, verdict, &report, err);
 		if (rc == PF_OK) {
-			reply_report(req, reply, report, id, 200, fail_level);
+			reply_report(req, reply, report, id, verdict, 200, fail_level);
 			return PF_OK;
 		}
 		if (rc != PF_E_NOT_FOUND)
@@ -282,21 +279,22 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		struct pf_functab *t;
 		struct pf_benchset *b;
 		if (in.cand_cpu) {
-			rc = pf_upload_baseline_functab(db, base_ids, nbase, "cpu", &req->arena, &t,
-			                                err);
+			rc = pf_upload_baseline_functab(db, req->d->basecache, base_ids, nbase,
+			                                "cpu", &req->arena, &t, err);
 			if (rc)
 				goto done;
 			in.base_cpu = t;
 		}
 		if (in.cand_heap) {
-			rc = pf_upload_baseline_functab(db, base_ids, nbase, "heap", &req->arena,
-			                                &t, err);
+			rc = pf_upload_baseline_functab(db, req->d->basecache, base_ids, nbase,
+			                                "heap", &req->arena, &t, err);
 			if (rc)
 				goto done;
 			in.base_heap = t;
 		}
 		if (in.cand_bench) {
-			rc = pf_upload_baseline_bench(db, base_ids, nbase, &req->arena, &b, err);
+			rc = pf_upload_baseline_bench(db, req->d->basecache, base_ids, nbase,
+			                              &req->arena, &b, err);
 			if (rc)
 				goto done;
 			in.base_bench = b;
@@ -404,9 +402,9 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		char *first;
 		free(report);
 		report = NULL;
-		rc = pf_db_run_by_idem(db, u.project, idem, &id, &first, err);
+		rc = pf_db_run_by_idem(db, u.project, idem, &id, verdict, &first, err);
 		if (rc == PF_OK)
-			reply_report(req, reply, first, id, 200, fail_level);
+			reply_report(req, reply, first, id, verdict, 200, fail_level);
 		goto done;
 	}
 	if (rc)
@@ -415,7 +413,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	pf_metrics_verdict(pf_verdict_name(out.verdict));
 	pf_req_log(req, PF_LOG_INFO, "run %lld of %s/%s: %s%s", (long long)id, u.project, u.branch,
 	           pf_verdict_name(out.verdict), promoted ? " (promoted to baseline)" : "");
-	reply_report(req, reply, report, id, 201, fail_level);
+	reply_report(req, reply, report, id, pf_verdict_name(out.verdict), 201, fail_level);
 	report = NULL; /* owned by the reply */
 done:
 	free(notify);

@@ -17,6 +17,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "basecache.h"
 #include "notifier.h"
 #include "parse.h"
 #include "pf_mem.h"
@@ -398,6 +399,7 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 		sl = sizeof *a4;
 	}
 	(void)sl;
+	d->basecache = pf_basecache_new(); /* NULL (no memory): uploads read every time */
 	d->mhd = MHD_start_daemon(flags, d->cfg.listen_port, NULL, NULL, access_cb, d,
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
 	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
@@ -405,10 +407,13 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 	                          completed_cb, d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
 	                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-	if (!d->mhd)
+	if (!d->mhd) {
+		pf_basecache_free(d->basecache);
+		d->basecache = NULL;
 		return pf_err_set(err, PF_E_IO, "PERFGATE_LISTEN",
 		                  "cannot listen on %s:%u (in use, or not an address of this host)",
 		                  d->cfg.listen_host, d->cfg.listen_port);
+	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	d->port = info ? info->port : d->cfg.listen_port;
 	if (d->cfg.database_url)
@@ -435,6 +440,8 @@ void pf_daemon_stop(struct pf_daemon *d, int grace_seconds)
 	d->mhd = NULL;
 	pf_notifier_stop(d->notifier);
 	d->notifier = NULL;
+	pf_basecache_free(d->basecache);
+	d->basecache = NULL;
 	for (size_t i = 0; i < d->ndbs; i++)
 		pf_db_free(d->dbs[i]);
 	free(d->dbs);

@@ -26,6 +26,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct route_stats stats[MAX_ROUTES + 1]; /* last slot: unmatched */
 static uint64_t db_errors;
 static uint64_t verdicts[3];
+static uint64_t cache_lookups[2]; /* misses, hits */
 static const char *const verdict_names[3] = {"pass", "warn", "fail"};
 
 void pf_metrics_init(void)
@@ -34,6 +35,7 @@ void pf_metrics_init(void)
 	memset(stats, 0, sizeof stats);
 	db_errors = 0;
 	memset(verdicts, 0, sizeof verdicts);
+	memset(cache_lookups, 0, sizeof cache_lookups);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -73,6 +75,13 @@ void pf_metrics_verdict(const char *verdict)
 	for (int i = 0; i < 3; i++)
 		if (strcmp(verdict, verdict_names[i]) == 0)
 			verdicts[i]++;
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_baseline_cache(bool hit)
+{
+	pthread_mutex_lock(&lock);
+	cache_lookups[hit]++;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -139,5 +148,12 @@ void pf_metrics_render(struct pf_buf *b)
 	for (int i = 0; i < 3; i++)
 		pf_buf_printf(b, "perfgate_verdicts_total{verdict=\"%s\"} %llu\n", verdict_names[i],
 		              (unsigned long long)verdicts[i]);
+	pf_buf_printf(b,
+	              "# HELP perfgate_baseline_cache_total Baseline windows looked up in the "
+	              "daemon's cache, by result.\n"
+	              "# TYPE perfgate_baseline_cache_total counter\n"
+	              "perfgate_baseline_cache_total{result=\"hit\"} %llu\n"
+	              "perfgate_baseline_cache_total{result=\"miss\"} %llu\n",
+	              (unsigned long long)cache_lookups[1], (unsigned long long)cache_lookups[0]);
 	pthread_mutex_unlock(&lock);
 }

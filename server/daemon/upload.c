@@ -67,9 +67,27 @@ static void add_row(void *arg, const struct pf_db_fstat *f)
 	r->n++;
 }
 
-enum pf_code pf_upload_baseline_functab(struct pf_db *db, const int64_t *runs, size_t n,
-                                        const char *kind, struct pf_arena *arena,
-                                        struct pf_functab **out, struct pf_err *err)
+static enum pf_code read_functab(struct pf_db *db, const int64_t *runs, size_t n, const char *kind,
+                                 struct pf_arena *arena, struct pf_functab **out,
+                                 struct pf_err *err);
+
+enum pf_code pf_upload_baseline_functab(struct pf_db *db, struct pf_basecache *cache,
+                                        const int64_t *runs, size_t n, const char *kind,
+                                        struct pf_arena *arena, struct pf_functab **out,
+                                        struct pf_err *err)
+{
+	if (pf_basecache_get_functab(cache, kind, runs, n, arena, out))
+		return PF_OK;
+	enum pf_code rc = read_functab(db, runs, n, kind, arena, out, err);
+	if (rc == PF_OK)
+		pf_basecache_put_functab(cache, kind, runs, n, *out);
+	return rc;
+}
+
+/* The window read from the store and merged. */
+static enum pf_code read_functab(struct pf_db *db, const int64_t *runs, size_t n, const char *kind,
+                                 struct pf_arena *arena, struct pf_functab **out,
+                                 struct pf_err *err)
 {
 	const struct pf_functab **tabs = pf_arena_calloc(arena, n ? n : 1, sizeof *tabs);
 	size_t ntabs = 0;
@@ -103,47 +121,75 @@ enum pf_code pf_upload_baseline_functab(struct pf_db *db, const int64_t *runs, s
 	return pf_functab_merge(tabs, ntabs, arena, out, err);
 }
 
-struct bench_text {
-	struct pf_buf buf;
+struct bench_rows {
+	struct pf_arena *arena;
+	struct pf_benchset *set;
+	double *vals;
+	size_t cap;
+	enum pf_code rc;
+	struct pf_err *err;
 };
 
 static void add_samples(void *arg, const char *benchmark, const char *unit, const char *samples)
 {
-	struct bench_text *t = arg;
-	const char *p = samples;
-	while (*p) {
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		pf_buf_printf(&t->buf, "Benchmark%s 1 %.*s %s\n", benchmark, (int)len, p, unit);
-		p += len;
-		while (*p == ' ')
-			p++;
+	struct bench_rows *b = arg;
+	size_t n = 0;
+
+	if (b->rc)
+		return;
+	for (const char *p = samples; *p;) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || !isfinite(v)) {
+			b->rc = pf_err_set(
+			        b->err, PF_E_INTERNAL, NULL,
+			        "stored baseline benchmarks: %s (%s): sample %zu is not a "
+			        "finite number",
+			        benchmark, unit, n + 1);
+			return;
+		}
+		if (n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 64;
+			double *nv = pf_arena_realloc(b->arena, b->vals, n * sizeof *nv,
+			                              cap * sizeof *nv);
+			if (!nv) {
+				b->rc = pf_err_set(b->err, PF_E_NOMEM, NULL,
+				                   "out of memory for the baseline benchmarks");
+				return;
+			}
+			b->vals = nv;
+			b->cap = cap;
+		}
+		b->vals[n++] = v;
+		for (p = end; *p == ' '; p++)
+			;
 	}
+	b->rc = pf_bench_canonical_add(b->set, b->arena, benchmark, unit, b->vals, n, b->err);
 }
 
-enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, size_t n,
-                                      struct pf_arena *arena, struct pf_benchset **out,
-                                      struct pf_err *err)
+enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cache,
+                                      const int64_t *runs, size_t n, struct pf_arena *arena,
+                                      struct pf_benchset **out, struct pf_err *err)
 {
-	struct bench_text t;
+	struct bench_rows b = {.arena = arena, .err = err};
 	enum pf_code rc;
 
 	*out = NULL;
-	if (n == 0)
+	if (n == 0 || pf_basecache_get_bench(cache, runs, n, arena, out))
 		return PF_OK;
-	pf_buf_init(&t.buf, 0);
-	rc = pf_db_bench_samples(db, runs, n, add_samples, &t, err);
-	if (rc == PF_OK && pf_buf_status(&t.buf) != PF_OK)
-		rc = pf_err_set(err, PF_E_NOMEM, NULL, "out of memory for the baseline benchmarks");
-	if (rc == PF_OK && t.buf.len > 0) {
-		struct pf_bench_limits lim;
-		pf_bench_limits_default(&lim);
-		lim.max_bytes = t.buf.len + 1;
-		rc = pf_bench_parse(t.buf.data, t.buf.len, &lim, arena, out, err);
-		if (rc)
-			pf_err_prefix(err, "stored baseline benchmarks");
-	}
-	pf_buf_free(&t.buf);
+	b.set = pf_arena_calloc(arena, 1, sizeof *b.set);
+	if (!b.set)
+		return pf_err_set(err, PF_E_NOMEM, NULL,
+		                  "out of memory for the baseline benchmarks");
+	rc = pf_bench_canonical_init(b.set, NULL, arena, err);
+	if (rc == PF_OK)
+		rc = pf_db_bench_samples(db, runs, n, add_samples, &b, err);
+	if (rc == PF_OK)
+		rc = b.rc;
+	if (rc == PF_OK && b.set->nseries > 0)
+		*out = b.set;
+	if (rc == PF_OK)
+		pf_basecache_put_bench(cache, runs, n, *out);
 	return rc;
 }
 
@@ -173,11 +219,11 @@ enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6], s
 		const char *sep = i ? "," : "";
 		pf_buf_puts(&b[0], sep);
 		array_text(&b[0], r->name);
-		pf_buf_printf(&b[1], "%s%u", sep, r->inl);
-		pf_buf_printf(&b[2], "%s%lld", sep, (long long)r->flat);
-		pf_buf_printf(&b[3], "%s%lld", sep, (long long)r->cum);
-		pf_buf_printf(&b[4], "%s%lld", sep, (long long)r->flat_samples);
-		pf_buf_printf(&b[5], "%s%lld", sep, (long long)r->cum_samples);
+		const long long v[5] = {r->inl, r->flat, r->cum, r->flat_samples, r->cum_samples};
+		for (int k = 1; k < 6; k++) {
+			pf_buf_puts(&b[k], sep);
+			pf_buf_i64(&b[k], v[k - 1]);
+		}
 	}
 	for (int k = 0; k < 6; k++) {
 		pf_buf_append(&b[k], "}", 1);

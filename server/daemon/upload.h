@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "arena.h"
+#include "basecache.h"
 #include "bench.h"
 #include "config.h"
 #include "db.h"
@@ -22,15 +23,19 @@ enum pf_code pf_upload_profile(const uint8_t *data, size_t len, const char *kind
                                struct pf_err *err) PF_MUSTCHECK;
 
 /* The merged function table of kind over the stored baseline runs; *out
- * NULL when none of them has that kind. */
-enum pf_code pf_upload_baseline_functab(struct pf_db *db, const int64_t *runs, size_t n,
-                                        const char *kind, struct pf_arena *arena,
-                                        struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;
-/* The merged benchmark samples of the stored baseline runs; *out NULL
- * when none has benchmarks. */
-enum pf_code pf_upload_baseline_bench(struct pf_db *db, const int64_t *runs, size_t n,
-                                      struct pf_arena *arena, struct pf_benchset **out,
-                                      struct pf_err *err) PF_MUSTCHECK;
+ * NULL when none of them has that kind. Taken from cache when it holds
+ * that window, else read from the store and remembered there (cache may
+ * be NULL). */
+enum pf_code pf_upload_baseline_functab(struct pf_db *db, struct pf_basecache *cache,
+                                        const int64_t *runs, size_t n, const char *kind,
+                                        struct pf_arena *arena, struct pf_functab **out,
+                                        struct pf_err *err) PF_MUSTCHECK;
+/* The merged benchmark samples of the stored baseline runs (in the
+ * configuration-free form, bench.h); *out NULL when none has benchmarks.
+ * Cached as above. */
+enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cache,
+                                      const int64_t *runs, size_t n, struct pf_arena *arena,
+                                      struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
 
 /* Rows for function_stats as six PostgreSQL array literals (names,
  * inline bits, flat, cum, flat samples, cum samples) in out[0..5]

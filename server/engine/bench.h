@@ -206,15 +206,21 @@ enum pf_code pf_bench_compare(const struct pf_benchset *base, const struct pf_be
 
 /* ---- configuration-free form (bench_canon.c) ---- */
 
-/* The results as `Benchmark<name> 1 <value> <unit>` lines, one per sample,
- * without configuration lines: the form the store keeps (benchmark, unit,
- * samples). Appended to out; its ceiling applies. */
-enum pf_code pf_bench_canonical_text(const struct pf_benchset *in, struct pf_buf *out);
-/* in re-read from its canonical text: series keyed by (name, unit) only.
- * The gate compares candidate and baseline in this form (DESIGN §4 with
- * the baseline window merged from stored rows). */
+/* in without its configuration: series keyed by (name, unit) only, values
+ * of the same key in different configurations concatenated, `Unit`
+ * metadata dropped. The form the store keeps (benchmark, unit, samples) and
+ * in which the gate compares candidate and baseline (DESIGN §4 with the
+ * baseline window merged from stored rows). PF_E_EMPTY for no series. */
 enum pf_code pf_bench_canonical(const struct pf_benchset *in, struct pf_arena *arena,
                                 struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
+/* Building that form from stored rows: an empty set (lim NULL for the
+ * defaults), then n samples of benchmark name (without "Benchmark") in a
+ * tidied unit at a time, appended to that key's series. */
+enum pf_code pf_bench_canonical_init(struct pf_benchset *set, const struct pf_bench_limits *lim,
+                                     struct pf_arena *arena, struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_bench_canonical_add(struct pf_benchset *set, struct pf_arena *arena,
+                                    const char *name, const char *unit, const double *vals,
+                                    size_t n, struct pf_err *err) PF_MUSTCHECK;
 
 /* ---- rendering (bench_render.c) ---- */
 

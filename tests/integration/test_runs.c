@@ -234,6 +234,72 @@ START_TEST(cli_and_server_agree)
 }
 END_TEST
 
+static long metric(const char *line)
+{
+	struct pft_resp r;
+	char url[512];
+	snprintf(url, sizeof url, "%s/metrics", d.base);
+	pft_http("GET", url, tok_admin, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	const char *p = strstr(r.body, line);
+	ck_assert_msg(p != NULL, "no %s in /metrics", line);
+	long v = strtol(p + strlen(line), NULL, 10);
+	pft_resp_free(&r);
+	return v;
+}
+
+/* The report without what differs from run to run. */
+static json_t *report_core(json_t *j)
+{
+	json_object_del(j, "run_id");
+	json_object_del(j, "links");
+	return j;
+}
+
+/* The daemon keeps merged baseline windows (basecache.h): the same
+ * candidate against the same baseline gets the same report from the cache
+ * as from the store, and a new window (another branch's baseline) is read
+ * from the store. */
+START_TEST(baseline_cache_same_report)
+{
+	struct pft_resp r;
+	json_error_t je;
+	long hits = metric("perfgate_baseline_cache_total{result=\"hit\"} ");
+	long misses = metric("perfgate_baseline_cache_total{result=\"miss\"} ");
+	char *first = pft_sql(db, "SELECT report::text FROM runs WHERE id ="
+	                          " (SELECT min(id) FROM runs WHERE branch = 'feature-x')");
+	upload_fixture_files("cpu_cand.pb.gz", "heap_cand.pb.gz", "bench_cand.txt", "feature-x",
+	                     "AI_GATE_ENABLE=true", NULL, NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	/* cpu, heap and bench windows, each from the cache */
+	ck_assert_int_eq(metric("perfgate_baseline_cache_total{result=\"hit\"} "), hits + 3);
+	ck_assert_int_eq(metric("perfgate_baseline_cache_total{result=\"miss\"} "), misses);
+	json_t *a = report_core(json_loads(first, 0, &je)), *b = report_core(body_json(&r));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(json_equal(a, b), "cached baseline gave another report:\n%.2000s\n%.2000s",
+	              first, r.body);
+	json_decref(a);
+	json_decref(b);
+	free(first);
+	pft_resp_free(&r);
+	/* leave the project as the later tests expect it */
+	free(pft_sql(db, "DELETE FROM runs WHERE id = (SELECT max(id) FROM runs)"));
+	/* a window of other runs (another project's) is read from the store */
+	char f1[700], f2[700];
+	snprintf(f1, sizeof f1, "cpu=@%s", fixture("cpu_base.pb.gz"));
+	snprintf(f2, sizeof f2, "bench=@%s", fixture("bench_base.txt"));
+	const char *fields[] = {f1, f2, "branch=main", NULL};
+	pft_upload(d.base, "cachetest", tok_up, fields, NULL, NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	pft_resp_free(&r);
+	pft_upload(d.base, "cachetest", tok_up, fields, NULL, NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	pft_resp_free(&r);
+	ck_assert_int_eq(metric("perfgate_baseline_cache_total{result=\"hit\"} "), hits + 3);
+	ck_assert_int_eq(metric("perfgate_baseline_cache_total{result=\"miss\"} "), misses + 2);
+}
+END_TEST
+
 /* function_stats keeps to its parent profile_totals row (a statement-level
  * foreign key): no orphans, and deleting a run removes its rows. */
 START_TEST(function_stats_integrity)
@@ -833,6 +899,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, upload_base_then_candidate);
 	tcase_add_test(tc, cli_and_server_agree);
+	tcase_add_test(tc, baseline_cache_same_report);
 	tcase_add_test(tc, read_back_a_run);
 	tcase_add_test(tc, function_stats_integrity);
 	tcase_add_test(tc, idempotent_retry);

@@ -87,41 +87,44 @@ static const struct {
                             " ON p.id = r.project_id WHERE p.name = $1 AND r.idempotency_key = $2",
                             2},
         [ST_NEXT_RUN_ID] = {"next_run_id", "SELECT nextval('runs_id_seq')", 0},
-        [ST_RUN_INSERT] = {"run_insert",
-                           "INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
-                           " ci_url, runner, idempotency_key, verdict, rating_cpu, rating_memory,"
-                           " rating_bench, rating_overall, report) VALUES ($1, $2, $3, $4, $5,"
-                           " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)",
-                           15},
-        [ST_ARTIFACT_INSERT] = {"artifact_insert",
-                                "INSERT INTO artifacts (run_id, kind, bytes, size, sha256)"
-                                " VALUES ($1, $2, $3::bytea, length($3::bytea), sha256($3::bytea))",
-                                3},
-        [ST_TOTALS_INSERT] = {"totals_insert",
-                              "INSERT INTO profile_totals (run_id, kind, sample_index, unit, total,"
-                              " total_samples) VALUES ($1, $2, $3, $4, $5, $6)",
-                              6},
-        [ST_FSTATS_INSERT] = {"fstats_insert",
-                              "INSERT INTO function_stats (run_id, kind, function, inline_bits,"
-                              " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples)"
-                              " SELECT $1, $2, x.f, x.i, x.flat, x.cum,"
-                              " 100.0 * x.flat / nullif($9::bigint, 0),"
-                              " 100.0 * x.cum / nullif($9::bigint, 0), x.fs, x.cs"
-                              " FROM unnest($3::text[], $4::smallint[], $5::bigint[], $6::bigint[],"
-                              " $7::bigint[], $8::bigint[]) AS x(f, i, flat, cum, fs, cs)",
-                              9},
-        [ST_BSTATS_INSERT] = {"bstats_insert",
-                              "INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
-                              " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi, x.s"
-                              " FROM jsonb_to_recordset($2::jsonb) AS x(b text, u text, n int,"
-                              " m float8, lo float8, hi float8, s float8[])",
-                              2},
-        [ST_GATES_INSERT] = {"gates_insert",
-                             "INSERT INTO gate_results (run_id, gate, mode, status, violations)"
-                             " SELECT $1, g->>'id', g->>'mode', g->>'status',"
-                             " coalesce(g->'violations', '[]'::jsonb)"
-                             " FROM jsonb_array_elements($2::jsonb) AS g",
-                             2},
+        /* One statement stores a run and everything it carries (one round
+         * trip): the foreign keys to runs and the statement-level check
+         * of function_stats -> profile_totals run at its end, when every
+         * row is there. $1-$15 the run; $16-$23 up to four artifacts
+         * (kind, bytes; NULL kind: none); $24-$28 profile totals (kind,
+         * sample index, unit, total, total samples as arrays); $29-$35
+         * function rows of every profile (kind, name, inline bits, flat,
+         * cum, flat samples, cum samples as arrays); $36 benchmark rows
+         * [{"b","u","n","m","lo","hi","s"}]; $37 the report's gates. */
+        [ST_RUN_STORE] =
+                {"run_store",
+                 "WITH r AS (INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
+                 " ci_url, runner, idempotency_key, verdict, rating_cpu, rating_memory,"
+                 " rating_bench, rating_overall, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                 " $9, $10, $11, $12, $13, $14, $15::jsonb)),"
+                 " a AS (INSERT INTO artifacts (run_id, kind, bytes, size, sha256)"
+                 " SELECT $1, v.k, v.b, length(v.b), sha256(v.b) FROM (VALUES ($16::text,"
+                 " $17::bytea), ($18, $19::bytea), ($20, $21::bytea), ($22, $23::bytea))"
+                 " AS v(k, b) WHERE v.k IS NOT NULL),"
+                 " t AS (INSERT INTO profile_totals (run_id, kind, sample_index, unit, total,"
+                 " total_samples) SELECT $1, x.k, x.si, x.u, x.t, x.ts FROM unnest($24::text[],"
+                 " $25::text[], $26::text[], $27::bigint[], $28::bigint[]) AS x(k, si, u, t, ts)),"
+                 " f AS (INSERT INTO function_stats (run_id, kind, function, inline_bits, flat,"
+                 " cum, flat_pct, cum_pct, flat_samples, cum_samples)"
+                 " SELECT $1, x.k, x.f, x.i, x.flat, x.cum, 100.0 * x.flat / nullif(t.t, 0),"
+                 " 100.0 * x.cum / nullif(t.t, 0), x.fs, x.cs FROM unnest($29::text[],"
+                 " $30::text[], $31::smallint[], $32::bigint[], $33::bigint[], $34::bigint[],"
+                 " $35::bigint[]) AS x(k, f, i, flat, cum, fs, cs)"
+                 " JOIN unnest($24::text[], $27::bigint[]) AS t(k, t) ON t.k = x.k),"
+                 " b AS (INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
+                 " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi, x.s"
+                 " FROM jsonb_to_recordset($36::jsonb) AS x(b text, u text, n int, m float8,"
+                 " lo float8, hi float8, s float8[]))"
+                 " INSERT INTO gate_results (run_id, gate, mode, status, violations)"
+                 " SELECT $1, g->>'id', g->>'mode', g->>'status',"
+                 " coalesce(g->'violations', '[]'::jsonb)"
+                 " FROM jsonb_array_elements($37::jsonb) AS g",
+                 37},
         /* notifications (outbox.c); $1 project id, $2 run id, then the
          * issue statements: $3 project, $4 branch, $5 commit */
         [ST_OUTBOX_INSERT] =

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "pf_err.h"
 
 struct pf_db;
@@ -137,6 +138,9 @@ enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err
 #define PF_DB_MAX_ARTIFACTS 4
 #define PF_DB_MAX_PROFILES  2
 
+/* Append s to b as a quoted element of a PostgreSQL array literal. */
+void pf_db_array_text(struct pf_buf *b, const char *s);
+
 /* Everything of one upload, stored by pf_db_run_store in one transaction. */
 struct pf_db_run_row {
 	int64_t id; /* from pf_db_next_run_id */
@@ -154,9 +158,10 @@ struct pf_db_run_row {
 	size_t n_profiles;
 	const char *prof_kind[PF_DB_MAX_PROFILES];
 	struct pf_db_totals prof_totals[PF_DB_MAX_PROFILES];
-	/* the function table as six PostgreSQL array literals, one element
-	 * per function: names, inline bits, flat, cum, flat and cum samples */
-	const char *fstats[PF_DB_MAX_PROFILES][6];
+	/* the function tables of every profile as seven PostgreSQL array
+	 * literals, one element per function: kind (of prof_kind), name,
+	 * inline bits, flat, cum, flat and cum samples */
+	const char *fstats[7];
 	/* [{"b","u","n","m","lo","hi","s":[...]}] or NULL */
 	const char *bstats_json;
 	/* promote to baseline when the branch is the project's default

@@ -146,6 +146,17 @@ enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err
 	return PF_OK;
 }
 
+void pf_db_array_text(struct pf_buf *b, const char *s)
+{
+	pf_buf_append(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			pf_buf_append(b, "\\", 1);
+		pf_buf_append(b, p, 1);
+	}
+	pf_buf_append(b, "\"", 1);
+}
+
 /* Run a statement whose result is not needed. */
 static enum pf_code run(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
                         const int *lens, const int *fmts, struct pf_err *err)
@@ -167,7 +178,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	struct store_ctx *c = arg;
 	const struct pf_db_run_row *r = c->r;
 	char id[24], pid[24], pr[16], rt[4][32];
-	const char *vals[15];
+	const char *vals[1];
 	PGresult *res;
 	enum pf_code rc;
 
@@ -189,59 +200,63 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	I64(pr, r->pr);
 	for (int i = 0; i < 4; i++)
 		snprintf(rt[i], sizeof rt[i], "%.1f", r->ratings[i]);
-	const char *run_vals[15] = {id,
-	                            pid,
-	                            r->branch,
-	                            r->commit,
-	                            r->base_branch,
-	                            r->pr > 0 ? pr : NULL,
-	                            r->ci_url,
-	                            r->runner,
-	                            r->idem_key,
-	                            r->verdict,
-	                            isnan(r->ratings[0]) ? NULL : rt[0],
-	                            isnan(r->ratings[1]) ? NULL : rt[1],
-	                            isnan(r->ratings[2]) ? NULL : rt[2],
-	                            isnan(r->ratings[3]) ? NULL : rt[3],
-	                            r->report_json};
-	rc = run(db, ST_RUN_INSERT, 15, run_vals, NULL, NULL, err);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < r->n_artifacts; i++) {
-		const char *av[3] = {id, r->art_kind[i], (const char *)r->art_data[i]};
-		int lens[3] = {0, 0, (int)r->art_len[i]}, fmts[3] = {0, 0, 1};
-		rc = run(db, ST_ARTIFACT_INSERT, 3, av, lens, fmts, err);
-		if (rc)
-			return rc;
+	/* the profile totals as five arrays */
+	struct pf_buf tb[5];
+	for (int k = 0; k < 5; k++) {
+		pf_buf_init(&tb[k], 0);
+		pf_buf_puts(&tb[k], "{");
 	}
 	for (size_t i = 0; i < r->n_profiles; i++) {
-		char total[24], samples[24];
 		const struct pf_db_totals *t = &r->prof_totals[i];
-		I64(total, t->total);
-		I64(samples, t->total_samples);
-		const char *tv[6] = {id, r->prof_kind[i], t->sample_index, t->unit, total, samples};
-		rc = run(db, ST_TOTALS_INSERT, 6, tv, NULL, NULL, err);
-		if (rc)
-			return rc;
-		const char *const *a = r->fstats[i];
-		const char *fv[9] = {id,   r->prof_kind[i], a[0], a[1], a[2], a[3], a[4], a[5],
-		                     total};
-		rc = run(db, ST_FSTATS_INSERT, 9, fv, NULL, NULL, err);
-		if (rc)
-			return rc;
+		const char *sep = i ? "," : "";
+		pf_buf_printf(&tb[0], "%s\"%s\"", sep, r->prof_kind[i]);
+		pf_buf_puts(&tb[1], sep);
+		pf_db_array_text(&tb[1], t->sample_index);
+		pf_buf_puts(&tb[2], sep);
+		pf_db_array_text(&tb[2], t->unit);
+		pf_buf_printf(&tb[3], "%s%lld", sep, (long long)t->total);
+		pf_buf_printf(&tb[4], "%s%lld", sep, (long long)t->total_samples);
 	}
-	if (r->bstats_json) {
-		const char *bv[2] = {id, r->bstats_json};
-		rc = run(db, ST_BSTATS_INSERT, 2, bv, NULL, NULL, err);
-		if (rc)
-			return rc;
+	for (int k = 0; k < 5; k++)
+		pf_buf_puts(&tb[k], "}");
+	const char *sv[37] = {id,
+	                      pid,
+	                      r->branch,
+	                      r->commit,
+	                      r->base_branch,
+	                      r->pr > 0 ? pr : NULL,
+	                      r->ci_url,
+	                      r->runner,
+	                      r->idem_key,
+	                      r->verdict,
+	                      isnan(r->ratings[0]) ? NULL : rt[0],
+	                      isnan(r->ratings[1]) ? NULL : rt[1],
+	                      isnan(r->ratings[2]) ? NULL : rt[2],
+	                      isnan(r->ratings[3]) ? NULL : rt[3],
+	                      r->report_json};
+	int lens[37] = {0}, fmts[37] = {0};
+	for (size_t i = 0; i < r->n_artifacts && i < PF_DB_MAX_ARTIFACTS; i++) {
+		sv[15 + 2 * i] = r->art_kind[i];
+		sv[16 + 2 * i] = (const char *)r->art_data[i];
+		lens[16 + 2 * i] = (int)r->art_len[i];
+		fmts[16 + 2 * i] = 1; /* bytea as bytes */
 	}
-	if (r->gates_json) {
-		const char *gv[2] = {id, r->gates_json};
-		rc = run(db, ST_GATES_INSERT, 2, gv, NULL, NULL, err);
-		if (rc)
-			return rc;
-	}
+	for (int k = 0; k < 5; k++)
+		sv[23 + k] = tb[k].data;
+	for (int k = 0; k < 7; k++)
+		sv[28 + k] = r->n_profiles ? r->fstats[k] : "{}";
+	sv[35] = r->bstats_json;
+	sv[36] = r->gates_json;
+	rc = PF_OK;
+	for (int k = 0; k < 5; k++)
+		if (pf_buf_status(&tb[k]) != PF_OK)
+			rc = pf_err_set(err, PF_E_NOMEM, NULL, "cannot hold the profile totals");
+	if (rc == PF_OK)
+		rc = run(db, ST_RUN_STORE, 37, sv, lens, fmts, err);
+	for (int k = 0; k < 5; k++)
+		pf_buf_free(&tb[k]);
+	if (rc)
+		return rc;
 	/* notifications: in this transaction, so a stored run always has
 	 * them and a rolled-back upload has none */
 	if (r->notify_json) {

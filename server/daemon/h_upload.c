@@ -204,7 +204,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	json_t *analyzer = NULL, *settings = NULL;
 	struct pf_db *db = pf_req_db(req);
 	const char *idem = pf_req_header(req, "Idempotency-Key");
-	char *report = NULL, *fstats[2][6] = {{NULL}}, *bstats = NULL, *gates = NULL;
+	char *report = NULL, *fstats[7] = {NULL}, *bstats = NULL, *gates = NULL;
 	char *notify = NULL, verdict[8];
 	const char *notes[2];
 	size_t nnotes = 0;
@@ -359,12 +359,13 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		row.art_len[row.n_artifacts] = u.file[k]->data.len;
 		row.n_artifacts++;
 	}
-	const struct pf_functab *tabs[2] = {in.cand_cpu, in.cand_heap};
+	const struct pf_functab *tabs[2] = {in.cand_cpu, in.cand_heap}, *present[2];
 	static const char *const kinds[2] = {"cpu", "heap"};
 	for (int k = 0; k < 2; k++) {
 		if (!tabs[k])
 			continue;
 		size_t i = row.n_profiles++;
+		present[i] = tabs[k];
 		row.prof_kind[i] = kinds[k];
 		snprintf(row.prof_totals[i].sample_index, sizeof row.prof_totals[i].sample_index,
 		         "%s", tabs[k]->sample_index);
@@ -372,11 +373,13 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		         tabs[k]->unit);
 		row.prof_totals[i].total = tabs[k]->total;
 		row.prof_totals[i].total_samples = tabs[k]->total_samples;
-		rc = pf_upload_fstats_arrays(tabs[k], fstats[i], err);
+	}
+	if (row.n_profiles) {
+		rc = pf_upload_fstats_arrays(present, row.prof_kind, row.n_profiles, fstats, err);
 		if (rc)
 			goto done;
-		for (int a = 0; a < 6; a++)
-			row.fstats[i][a] = fstats[i][a];
+		for (int a = 0; a < 7; a++)
+			row.fstats[a] = fstats[a];
 	}
 	if (in.cand_bench) {
 		rc = pf_upload_bstats_json(in.cand_bench, &req->arena, &bstats, err);
@@ -409,7 +412,8 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	}
 	if (rc)
 		goto done;
-	pf_notifier_kick(req->d->notifier);
+	if (row.notify_json || row.issue_repo) /* it may have enqueued something */
+		pf_notifier_kick(req->d->notifier);
 	pf_metrics_verdict(pf_verdict_name(out.verdict));
 	pf_req_log(req, PF_LOG_INFO, "run %lld of %s/%s: %s%s", (long long)id, u.project, u.branch,
 	           pf_verdict_name(out.verdict), promoted ? " (promoted to baseline)" : "");
@@ -419,8 +423,8 @@ done:
 	free(notify);
 	free(report);
 	free(gates);
-	for (int a = 0; a < 12; a++)
-		free(fstats[a / 6][a % 6]);
+	for (int a = 0; a < 7; a++)
+		free(fstats[a]);
 	free(bstats);
 	free(proj.settings_json);
 	json_decref(settings);

@@ -193,39 +193,35 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
 	return rc;
 }
 
-/* Append s as a quoted element of a PostgreSQL array literal. */
-static void array_text(struct pf_buf *b, const char *s)
+enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
+                                     size_t n, char *out[7], struct pf_err *err)
 {
-	pf_buf_append(b, "\"", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			pf_buf_append(b, "\\", 1);
-		pf_buf_append(b, p, 1);
-	}
-	pf_buf_append(b, "\"", 1);
-}
-
-enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6], struct pf_err *err)
-{
-	struct pf_buf b[6];
+	struct pf_buf b[7];
 	enum pf_code rc = PF_OK;
+	bool first = true;
 
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 7; k++) {
 		pf_buf_init(&b[k], 0);
 		pf_buf_append(&b[k], "{", 1);
 	}
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const struct pf_functab_row *r = &t->rows[i];
-		const char *sep = i ? "," : "";
-		pf_buf_puts(&b[0], sep);
-		array_text(&b[0], r->name);
-		const long long v[5] = {r->inl, r->flat, r->cum, r->flat_samples, r->cum_samples};
-		for (int k = 1; k < 6; k++) {
-			pf_buf_puts(&b[k], sep);
-			pf_buf_i64(&b[k], v[k - 1]);
+	for (size_t t = 0; t < n; t++) {
+		for (size_t i = 0; i < tabs[t]->n_rows; i++) {
+			const struct pf_functab_row *r = &tabs[t]->rows[i];
+			const char *sep = first ? "" : ",";
+			first = false;
+			pf_buf_puts(&b[0], sep);
+			pf_buf_puts(&b[0], kinds[t]);
+			pf_buf_puts(&b[1], sep);
+			pf_db_array_text(&b[1], r->name);
+			const long long v[5] = {r->inl, r->flat, r->cum, r->flat_samples,
+			                        r->cum_samples};
+			for (int k = 2; k < 7; k++) {
+				pf_buf_puts(&b[k], sep);
+				pf_buf_i64(&b[k], v[k - 2]);
+			}
 		}
 	}
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 7; k++) {
 		pf_buf_append(&b[k], "}", 1);
 		if (pf_buf_status(&b[k]) != PF_OK)
 			rc = pf_err_set(err, PF_E_NOMEM, NULL, "cannot hold the function table");

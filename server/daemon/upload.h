@@ -37,12 +37,13 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
                                       const int64_t *runs, size_t n, struct pf_arena *arena,
                                       struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
 
-/* Rows for function_stats as six PostgreSQL array literals (names,
- * inline bits, flat, cum, flat samples, cum samples) in out[0..5]
- * (malloc'ed; free each). Rows for bench_stats
- * ([{"b","u","n","m","lo","hi","s"}]) as JSON text (malloc'ed). */
-enum pf_code pf_upload_fstats_arrays(const struct pf_functab *t, char *out[6],
-                                     struct pf_err *err) PF_MUSTCHECK;
+/* Rows for function_stats of n profiles (tabs[i] of kind kinds[i], a
+ * plain word) as seven PostgreSQL array literals (kind, name, inline bits,
+ * flat, cum, flat samples, cum samples) in out[0..6] (malloc'ed; free
+ * each). Rows for bench_stats ([{"b","u","n","m","lo","hi","s"}]) as JSON
+ * text (malloc'ed). */
+enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
+                                     size_t n, char *out[7], struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
                                    struct pf_err *err) PF_MUSTCHECK;
 

@@ -92,10 +92,12 @@ static const struct {
          * of function_stats -> profile_totals run at its end, when every
          * row is there. $1-$15 the run; $16-$23 up to four artifacts
          * (kind, bytes; NULL kind: none); $24-$28 profile totals (kind,
-         * sample index, unit, total, total samples as arrays); $29-$35
-         * function rows of every profile (kind, name, inline bits, flat,
-         * cum, flat samples, cum samples as arrays); $36 benchmark rows
-         * [{"b","u","n","m","lo","hi","s"}]; $37 the report's gates. */
+         * sample index, unit, total, total samples); $29-$35 function rows
+         * of every profile (kind, name, inline bits, flat, cum, flat
+         * samples, cum samples); $36-$43 benchmark rows (benchmark, unit,
+         * n, median, CI low, CI high, all samples, each row's offset into
+         * them); $44 the report's gates (JSON). The arrays come in binary
+         * (array.c). */
         [ST_RUN_STORE] =
                 {"run_store",
                  "WITH r AS (INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
@@ -117,14 +119,15 @@ static const struct {
                  " $35::bigint[]) AS x(k, f, i, flat, cum, fs, cs)"
                  " JOIN unnest($24::text[], $27::bigint[]) AS t(k, t) ON t.k = x.k),"
                  " b AS (INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
-                 " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi, x.s"
-                 " FROM jsonb_to_recordset($36::jsonb) AS x(b text, u text, n int, m float8,"
-                 " lo float8, hi float8, s float8[]))"
+                 " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi,"
+                 " ($42::float8[])[x.o + 1 : x.o + x.n] FROM unnest($36::text[], $37::text[],"
+                 " $38::int[], $39::float8[], $40::float8[], $41::float8[], $43::int[])"
+                 " AS x(b, u, n, m, lo, hi, o))"
                  " INSERT INTO gate_results (run_id, gate, mode, status, violations)"
                  " SELECT $1, g->>'id', g->>'mode', g->>'status',"
                  " coalesce(g->'violations', '[]'::jsonb)"
-                 " FROM jsonb_array_elements($37::jsonb) AS g",
-                 37},
+                 " FROM jsonb_array_elements($44::jsonb) AS g",
+                 44},
         /* notifications (outbox.c); $1 project id, $2 run id, then the
          * issue statements: $3 project, $4 branch, $5 commit */
         [ST_OUTBOX_INSERT] =

@@ -138,8 +138,24 @@ enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err
 #define PF_DB_MAX_ARTIFACTS 4
 #define PF_DB_MAX_PROFILES  2
 
-/* Append s to b as a quoted element of a PostgreSQL array literal. */
-void pf_db_array_text(struct pf_buf *b, const char *s);
+/* A one-dimensional array parameter in PostgreSQL's binary format
+ * (array.c): init, append elements of its type, finish, pass buf.data and
+ * buf.len in binary format; free. */
+enum pf_db_elem { PF_DB_INT2, PF_DB_INT4, PF_DB_INT8, PF_DB_FLOAT8, PF_DB_TEXT };
+struct pf_db_array {
+	struct pf_buf buf;
+	enum pf_db_elem type;
+	uint32_t n;
+	bool has_null;
+};
+void pf_db_array_init(struct pf_db_array *a, enum pf_db_elem type);
+void pf_db_array_int(struct pf_db_array *a, int64_t v);      /* INT2, INT4, INT8 */
+void pf_db_array_f64(struct pf_db_array *a, double v);       /* FLOAT8 */
+void pf_db_array_text(struct pf_db_array *a, const char *s); /* TEXT: valid UTF-8 */
+void pf_db_array_null(struct pf_db_array *a);
+/* Complete the header; PF_E_NOMEM when an append failed. */
+enum pf_code pf_db_array_finish(struct pf_db_array *a, struct pf_err *err) PF_MUSTCHECK;
+void pf_db_array_free(struct pf_db_array *a);
 
 /* Everything of one upload, stored by pf_db_run_store in one transaction. */
 struct pf_db_run_row {
@@ -158,12 +174,15 @@ struct pf_db_run_row {
 	size_t n_profiles;
 	const char *prof_kind[PF_DB_MAX_PROFILES];
 	struct pf_db_totals prof_totals[PF_DB_MAX_PROFILES];
-	/* the function tables of every profile as seven PostgreSQL array
-	 * literals, one element per function: kind (of prof_kind), name,
-	 * inline bits, flat, cum, flat and cum samples */
-	const char *fstats[7];
-	/* [{"b","u","n","m","lo","hi","s":[...]}] or NULL */
-	const char *bstats_json;
+	/* the function tables of every profile as seven arrays, one element
+	 * per function: kind (of prof_kind), name, inline bits (int2), flat,
+	 * cum, flat and cum samples (int8); finished */
+	struct pf_db_array fstats[7];
+	/* the benchmark rows as eight arrays: benchmark, unit, n (int4),
+	 * median, CI low, CI high (float8, NULL when unknown), then every
+	 * row's samples one after the other (float8) and each row's offset
+	 * into them (int4); finished */
+	struct pf_db_array bstats[8];
 	/* promote to baseline when the branch is the project's default
 	 * branch (read under the project's row lock) and the verdict is not
 	 * fail */

@@ -146,17 +146,6 @@ enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err
 	return PF_OK;
 }
 
-void pf_db_array_text(struct pf_buf *b, const char *s)
-{
-	pf_buf_append(b, "\"", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			pf_buf_append(b, "\\", 1);
-		pf_buf_append(b, p, 1);
-	}
-	pf_buf_append(b, "\"", 1);
-}
-
 /* Run a statement whose result is not needed. */
 static enum pf_code run(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
                         const int *lens, const int *fmts, struct pf_err *err)
@@ -201,25 +190,24 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	for (int i = 0; i < 4; i++)
 		snprintf(rt[i], sizeof rt[i], "%.1f", r->ratings[i]);
 	/* the profile totals as five arrays */
-	struct pf_buf tb[5];
-	for (int k = 0; k < 5; k++) {
-		pf_buf_init(&tb[k], 0);
-		pf_buf_puts(&tb[k], "{");
-	}
+	static const enum pf_db_elem ttypes[5] = {PF_DB_TEXT, PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT8,
+	                                          PF_DB_INT8};
+	struct pf_db_array tb[5];
+	for (int k = 0; k < 5; k++)
+		pf_db_array_init(&tb[k], ttypes[k]);
 	for (size_t i = 0; i < r->n_profiles; i++) {
 		const struct pf_db_totals *t = &r->prof_totals[i];
-		const char *sep = i ? "," : "";
-		pf_buf_printf(&tb[0], "%s\"%s\"", sep, r->prof_kind[i]);
-		pf_buf_puts(&tb[1], sep);
+		pf_db_array_text(&tb[0], r->prof_kind[i]);
 		pf_db_array_text(&tb[1], t->sample_index);
-		pf_buf_puts(&tb[2], sep);
 		pf_db_array_text(&tb[2], t->unit);
-		pf_buf_printf(&tb[3], "%s%lld", sep, (long long)t->total);
-		pf_buf_printf(&tb[4], "%s%lld", sep, (long long)t->total_samples);
+		pf_db_array_int(&tb[3], t->total);
+		pf_db_array_int(&tb[4], t->total_samples);
 	}
+	rc = PF_OK;
 	for (int k = 0; k < 5; k++)
-		pf_buf_puts(&tb[k], "}");
-	const char *sv[37] = {id,
+		if (pf_db_array_finish(&tb[k], err) != PF_OK)
+			rc = PF_E_NOMEM;
+	const char *sv[44] = {id,
 	                      pid,
 	                      r->branch,
 	                      r->commit,
@@ -234,27 +222,31 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	                      isnan(r->ratings[2]) ? NULL : rt[2],
 	                      isnan(r->ratings[3]) ? NULL : rt[3],
 	                      r->report_json};
-	int lens[37] = {0}, fmts[37] = {0};
+	int lens[44] = {0}, fmts[44] = {0};
 	for (size_t i = 0; i < r->n_artifacts && i < PF_DB_MAX_ARTIFACTS; i++) {
 		sv[15 + 2 * i] = r->art_kind[i];
 		sv[16 + 2 * i] = (const char *)r->art_data[i];
 		lens[16 + 2 * i] = (int)r->art_len[i];
 		fmts[16 + 2 * i] = 1; /* bytea as bytes */
 	}
+	/* the arrays, in binary: totals, function rows, benchmark rows */
+	const struct pf_db_array *arrays[5 + 7 + 8];
 	for (int k = 0; k < 5; k++)
-		sv[23 + k] = tb[k].data;
+		arrays[k] = &tb[k];
 	for (int k = 0; k < 7; k++)
-		sv[28 + k] = r->n_profiles ? r->fstats[k] : "{}";
-	sv[35] = r->bstats_json;
-	sv[36] = r->gates_json;
-	rc = PF_OK;
-	for (int k = 0; k < 5; k++)
-		if (pf_buf_status(&tb[k]) != PF_OK)
-			rc = pf_err_set(err, PF_E_NOMEM, NULL, "cannot hold the profile totals");
+		arrays[5 + k] = &r->fstats[k];
+	for (int k = 0; k < 8; k++)
+		arrays[12 + k] = &r->bstats[k];
+	for (int k = 0; k < 20; k++) {
+		sv[23 + k] = arrays[k]->buf.data;
+		lens[23 + k] = (int)arrays[k]->buf.len;
+		fmts[23 + k] = 1;
+	}
+	sv[43] = r->gates_json;
 	if (rc == PF_OK)
-		rc = run(db, ST_RUN_STORE, 37, sv, lens, fmts, err);
+		rc = run(db, ST_RUN_STORE, 44, sv, lens, fmts, err);
 	for (int k = 0; k < 5; k++)
-		pf_buf_free(&tb[k]);
+		pf_db_array_free(&tb[k]);
 	if (rc)
 		return rc;
 	/* notifications: in this transaction, so a stored run always has

@@ -204,12 +204,13 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	json_t *analyzer = NULL, *settings = NULL;
 	struct pf_db *db = pf_req_db(req);
 	const char *idem = pf_req_header(req, "Idempotency-Key");
-	char *report = NULL, *fstats[7] = {NULL}, *bstats = NULL, *gates = NULL;
+	char *report = NULL, *gates = NULL;
 	char *notify = NULL, verdict[8];
 	const char *notes[2];
 	size_t nnotes = 0;
 	int fail_level;
 	int64_t id;
+	bool arrays_made = false; /* row's arrays to free */
 	enum pf_code rc;
 
 	memset(&u, 0, sizeof u);
@@ -374,19 +375,12 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		row.prof_totals[i].total = tabs[k]->total;
 		row.prof_totals[i].total_samples = tabs[k]->total_samples;
 	}
-	if (row.n_profiles) {
-		rc = pf_upload_fstats_arrays(present, row.prof_kind, row.n_profiles, fstats, err);
-		if (rc)
-			goto done;
-		for (int a = 0; a < 7; a++)
-			row.fstats[a] = fstats[a];
-	}
-	if (in.cand_bench) {
-		rc = pf_upload_bstats_json(in.cand_bench, &req->arena, &bstats, err);
-		if (rc)
-			goto done;
-		row.bstats_json = bstats;
-	}
+	rc = pf_upload_fstats_arrays(present, row.prof_kind, row.n_profiles, row.fstats, err);
+	arrays_made = true;
+	if (rc == PF_OK)
+		rc = pf_upload_bstats_arrays(in.cand_bench, &req->arena, row.bstats, err);
+	if (rc)
+		goto done;
 	/* notifications: enqueued in the run's transaction, sent later by
 	 * the delivery thread (never from this request) */
 	struct pf_notify_settings ns;
@@ -423,9 +417,11 @@ done:
 	free(notify);
 	free(report);
 	free(gates);
-	for (int a = 0; a < 7; a++)
-		free(fstats[a]);
-	free(bstats);
+	for (int a = 0; arrays_made && a < 8; a++) {
+		if (a < 7)
+			pf_db_array_free(&row.fstats[a]);
+		pf_db_array_free(&row.bstats[a]);
+	}
 	free(proj.settings_json);
 	json_decref(settings);
 	json_decref(analyzer);

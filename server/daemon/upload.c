@@ -194,73 +194,73 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
 }
 
 enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
-                                     size_t n, char *out[7], struct pf_err *err)
+                                     size_t n, struct pf_db_array out[7], struct pf_err *err)
 {
-	struct pf_buf b[7];
+	static const enum pf_db_elem types[7] = {PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT2, PF_DB_INT8,
+	                                         PF_DB_INT8, PF_DB_INT8, PF_DB_INT8};
 	enum pf_code rc = PF_OK;
-	bool first = true;
 
-	for (int k = 0; k < 7; k++) {
-		pf_buf_init(&b[k], 0);
-		pf_buf_append(&b[k], "{", 1);
-	}
+	for (int k = 0; k < 7; k++)
+		pf_db_array_init(&out[k], types[k]);
 	for (size_t t = 0; t < n; t++) {
 		for (size_t i = 0; i < tabs[t]->n_rows; i++) {
 			const struct pf_functab_row *r = &tabs[t]->rows[i];
-			const char *sep = first ? "" : ",";
-			first = false;
-			pf_buf_puts(&b[0], sep);
-			pf_buf_puts(&b[0], kinds[t]);
-			pf_buf_puts(&b[1], sep);
-			pf_db_array_text(&b[1], r->name);
-			const long long v[5] = {r->inl, r->flat, r->cum, r->flat_samples,
-			                        r->cum_samples};
-			for (int k = 2; k < 7; k++) {
-				pf_buf_puts(&b[k], sep);
-				pf_buf_i64(&b[k], v[k - 2]);
-			}
+			pf_db_array_text(&out[0], kinds[t]);
+			pf_db_array_text(&out[1], r->name);
+			pf_db_array_int(&out[2], r->inl);
+			pf_db_array_int(&out[3], r->flat);
+			pf_db_array_int(&out[4], r->cum);
+			pf_db_array_int(&out[5], r->flat_samples);
+			pf_db_array_int(&out[6], r->cum_samples);
 		}
 	}
-	for (int k = 0; k < 7; k++) {
-		pf_buf_append(&b[k], "}", 1);
-		if (pf_buf_status(&b[k]) != PF_OK)
-			rc = pf_err_set(err, PF_E_NOMEM, NULL, "cannot hold the function table");
-		out[k] = pf_buf_steal(&b[k], NULL);
-	}
+	for (int k = 0; k < 7; k++)
+		if (pf_db_array_finish(&out[k], err) != PF_OK)
+			rc = PF_E_NOMEM;
 	return rc;
 }
 
-enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
-                                   struct pf_err *err)
+static void f64_or_null(struct pf_db_array *a, double v)
 {
-	struct pf_bench_cmp *cmp;
-	enum pf_code rc = pf_bench_compare(s, NULL, NULL, arena, &cmp, err);
-	if (rc)
-		return rc;
-	json_t *a = json_array();
-	for (size_t i = 0; i < cmp->nrows; i++) {
+	if (isfinite(v))
+		pf_db_array_f64(a, v);
+	else
+		pf_db_array_null(a);
+}
+
+enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s, struct pf_arena *arena,
+                                     struct pf_db_array out[8], struct pf_err *err)
+{
+	static const enum pf_db_elem types[8] = {PF_DB_TEXT,   PF_DB_TEXT,   PF_DB_INT4,
+	                                         PF_DB_FLOAT8, PF_DB_FLOAT8, PF_DB_FLOAT8,
+	                                         PF_DB_FLOAT8, PF_DB_INT4};
+	struct pf_bench_cmp *cmp = NULL;
+	enum pf_code rc = PF_OK;
+	int64_t offset = 0;
+
+	for (int k = 0; k < 8; k++)
+		pf_db_array_init(&out[k], types[k]);
+	if (s)
+		rc = pf_bench_compare(s, NULL, NULL, arena, &cmp, err);
+	for (size_t i = 0; cmp && i < cmp->nrows; i++) {
 		const struct pf_bench_row *r = &cmp->rows[i];
 		if (!r->has_base)
 			continue;
-		json_t *samples = json_array();
+		pf_db_array_text(&out[0], r->name);
+		pf_db_array_text(&out[1], r->unit);
+		pf_db_array_int(&out[2], (int64_t)r->base.n);
+		pf_db_array_f64(&out[3], r->base.median);
+		f64_or_null(&out[4], r->base.ci_low);
+		f64_or_null(&out[5], r->base.ci_high);
 		for (size_t k = 0; k < r->base.n; k++)
-			json_array_append_new(samples, json_real(r->base.sorted[k]));
-		json_array_append_new(
-		        a, json_pack("{s:o, s:s, s:I, s:f, s:o, s:o, s:o}", "b",
-		                     pf_json_text(r->name), "u", r->unit, "n",
-		                     (json_int_t)r->base.n, "m", r->base.median, "lo",
-		                     isfinite(r->base.ci_low) ? json_real(r->base.ci_low)
-		                                              : json_null(),
-		                     "hi",
-		                     isfinite(r->base.ci_high) ? json_real(r->base.ci_high)
-		                                               : json_null(),
-		                     "s", samples));
+			pf_db_array_f64(&out[6], r->base.sorted[k]);
+		pf_db_array_int(&out[7], offset);
+		offset += (int64_t)r->base.n;
 	}
-	*out = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	if (!*out)
-		return pf_err_set(err, PF_E_NOMEM, NULL, "cannot render the benchmark rows");
-	return PF_OK;
+	for (int k = 0; k < 8; k++)
+		if (pf_db_array_finish(&out[k], err) != PF_OK && rc == PF_OK)
+			rc = PF_E_NOMEM;
+	return rc;
 }
 
 enum pf_code pf_upload_policy(const struct pf_config *cfg, const json_t *settings,

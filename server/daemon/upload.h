@@ -37,15 +37,16 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
                                       const int64_t *runs, size_t n, struct pf_arena *arena,
                                       struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
 
-/* Rows for function_stats of n profiles (tabs[i] of kind kinds[i], a
- * plain word) as seven PostgreSQL array literals (kind, name, inline bits,
- * flat, cum, flat samples, cum samples) in out[0..6] (malloc'ed; free
- * each). Rows for bench_stats ([{"b","u","n","m","lo","hi","s"}]) as JSON
- * text (malloc'ed). */
+/* Rows for function_stats of n profiles (tabs[i] of kind kinds[i]) as the
+ * seven arrays of pf_db_run_row.fstats, and for bench_stats of a set (NULL:
+ * none) as its eight arrays (the store keeps each series' sorted samples
+ * and its median and CI as benchstat computes them). Every array is
+ * initialised, also on failure: pf_db_array_free each. */
 enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
-                                     size_t n, char *out[7], struct pf_err *err) PF_MUSTCHECK;
-enum pf_code pf_upload_bstats_json(const struct pf_benchset *s, struct pf_arena *arena, char **out,
-                                   struct pf_err *err) PF_MUSTCHECK;
+                                     size_t n, struct pf_db_array out[7],
+                                     struct pf_err *err) PF_MUSTCHECK;
+enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s, struct pf_arena *arena,
+                                     struct pf_db_array out[8], struct pf_err *err) PF_MUSTCHECK;
 
 /* The effective gate policy of DESIGN §3's layers: the daemon's
  * configuration, the project's settings ({"policy": {"AI_GATE_...":

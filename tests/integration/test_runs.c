@@ -300,6 +300,28 @@ START_TEST(baseline_cache_same_report)
 }
 END_TEST
 
+/* bench_stats keeps each series as benchstat summarises it: n, the sorted
+ * samples, the median, and no CI bounds when n is too small for one. */
+START_TEST(bench_rows_stored)
+{
+	struct pft_resp r;
+	char f1[700];
+	snprintf(f1, sizeof f1, "bench=@%s", fixture("bench_cand_count3.txt"));
+	const char *fields[] = {f1, "branch=main", NULL};
+	pft_upload(d.base, "benchrows", tok_up, fields, NULL, NULL, &r);
+	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
+	pft_resp_free(&r);
+	char *out = pft_sql(
+	        db, "SELECT count(*), count(*) FILTER (WHERE n = 3 AND cardinality(samples) = 3"
+	            " AND ci_low IS NULL AND ci_high IS NULL AND median = samples[2]"
+	            " AND samples[1] <= samples[2] AND samples[2] <= samples[3])"
+	            " FROM bench_stats b JOIN runs r ON r.id = b.run_id"
+	            " JOIN projects p ON p.id = r.project_id WHERE p.name = 'benchrows'");
+	ck_assert_str_eq(out, "54|54"); /* 18 benchmarks x 3 units */
+	free(out);
+}
+END_TEST
+
 /* function_stats keeps to its parent profile_totals row (a statement-level
  * foreign key): no orphans, and deleting a run removes its rows. */
 START_TEST(function_stats_integrity)
@@ -900,6 +922,7 @@ int main(void)
 	tcase_add_test(tc, upload_base_then_candidate);
 	tcase_add_test(tc, cli_and_server_agree);
 	tcase_add_test(tc, baseline_cache_same_report);
+	tcase_add_test(tc, bench_rows_stored);
 	tcase_add_test(tc, read_back_a_run);
 	tcase_add_test(tc, function_stats_integrity);
 	tcase_add_test(tc, idempotent_retry);

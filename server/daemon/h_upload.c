@@ -378,7 +378,8 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 	rc = pf_upload_fstats_arrays(present, row.prof_kind, row.n_profiles, row.fstats, err);
 	arrays_made = true;
 	if (rc == PF_OK)
-		rc = pf_upload_bstats_arrays(in.cand_bench, &req->arena, row.bstats, err);
+		rc = pf_upload_bstats_arrays(in.cand_bench, out.bench, &req->arena, row.bstats,
+		                             err);
 	if (rc)
 		goto done;
 	/* notifications: enqueued in the run's transaction, sent later by

@@ -228,34 +228,41 @@ static void f64_or_null(struct pf_db_array *a, double v)
 		pf_db_array_null(a);
 }
 
-enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s, struct pf_arena *arena,
+enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s,
+                                     const struct pf_bench_cmp *gate_cmp, struct pf_arena *arena,
                                      struct pf_db_array out[8], struct pf_err *err)
 {
 	static const enum pf_db_elem types[8] = {PF_DB_TEXT,   PF_DB_TEXT,   PF_DB_INT4,
 	                                         PF_DB_FLOAT8, PF_DB_FLOAT8, PF_DB_FLOAT8,
 	                                         PF_DB_FLOAT8, PF_DB_INT4};
-	struct pf_bench_cmp *cmp = NULL;
+	const struct pf_bench_cmp *cmp = gate_cmp;
+	struct pf_bench_cmp *own = NULL;
 	enum pf_code rc = PF_OK;
 	int64_t offset = 0;
 
 	for (int k = 0; k < 8; k++)
 		pf_db_array_init(&out[k], types[k]);
-	if (s)
-		rc = pf_bench_compare(s, NULL, NULL, arena, &cmp, err);
-	for (size_t i = 0; cmp && i < cmp->nrows; i++) {
+	if (s && !cmp) {
+		/* no comparison with a baseline: the candidate summarised alone
+		 * (its summaries are then the "base" side) */
+		rc = pf_bench_compare(s, NULL, NULL, arena, &own, err);
+		cmp = own;
+	}
+	for (size_t i = 0; s && cmp && i < cmp->nrows; i++) {
 		const struct pf_bench_row *r = &cmp->rows[i];
-		if (!r->has_base)
+		const struct pf_bench_summary *m = own ? &r->base : &r->cand;
+		if (own ? !r->has_base : !r->has_cand)
 			continue;
 		pf_db_array_text(&out[0], r->name);
 		pf_db_array_text(&out[1], r->unit);
-		pf_db_array_int(&out[2], (int64_t)r->base.n);
-		pf_db_array_f64(&out[3], r->base.median);
-		f64_or_null(&out[4], r->base.ci_low);
-		f64_or_null(&out[5], r->base.ci_high);
-		for (size_t k = 0; k < r->base.n; k++)
-			pf_db_array_f64(&out[6], r->base.sorted[k]);
+		pf_db_array_int(&out[2], (int64_t)m->n);
+		pf_db_array_f64(&out[3], m->median);
+		f64_or_null(&out[4], m->ci_low);
+		f64_or_null(&out[5], m->ci_high);
+		for (size_t k = 0; k < m->n; k++)
+			pf_db_array_f64(&out[6], m->sorted[k]);
 		pf_db_array_int(&out[7], offset);
-		offset += (int64_t)r->base.n;
+		offset += (int64_t)m->n;
 	}
 	for (int k = 0; k < 8; k++)
 		if (pf_db_array_finish(&out[k], err) != PF_OK && rc == PF_OK)

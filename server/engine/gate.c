@@ -401,5 +401,6 @@ enum pf_code pf_gate_evaluate(const struct pf_gate_input *in, const struct pf_po
 		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory building the report");
 	}
 	out->report = r;
+	out->bench = g.bench;
 	return PF_OK;
 }

@@ -57,6 +57,10 @@ struct pf_gate_outcome {
 	/* rating per dimension, NAN when the dimension has no data */
 	double rating_cpu, rating_memory, rating_bench, rating_overall;
 	json_t *report; /* new reference: the caller owns it (json_decref) */
+	/* the benchmark comparison of baseline and candidate (in the arena;
+	 * NULL when one side has none): its candidate summaries are the
+	 * candidate's own, as the store keeps them */
+	const struct pf_bench_cmp *bench;
 };
 
 /* Evaluate every gate under the effective policy and build the report

@@ -324,10 +324,11 @@ START_TEST(bench_rows_stored)
 	pft_upload(d.base, "benchrows", tok_up, fields, NULL, NULL, &r);
 	ck_assert_msg(r.status == 201, "%ld %.500s", r.status, r.body);
 	pft_resp_free(&r);
-	out = pft_sql(db, "SELECT count(*) FROM (SELECT benchmark, unit, n, median, ci_low, ci_high,"
-	                  " samples, count(*) AS c FROM bench_stats b JOIN runs r ON r.id = b.run_id"
-	                  " JOIN projects p ON p.id = r.project_id WHERE p.name = 'benchrows'"
-	                  " GROUP BY 1, 2, 3, 4, 5, 6, 7) x WHERE c = 2");
+	out = pft_sql(db,
+	              "SELECT count(*) FROM (SELECT benchmark, unit, n, median, ci_low, ci_high,"
+	              " samples, count(*) AS c FROM bench_stats b JOIN runs r ON r.id = b.run_id"
+	              " JOIN projects p ON p.id = r.project_id WHERE p.name = 'benchrows'"
+	              " GROUP BY 1, 2, 3, 4, 5, 6, 7) x WHERE c = 2");
 	ck_assert_str_eq(out, "54");
 	free(out);
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench_upload.sh: upload -> verdict latency of the fixture set (cpu, heap,
 # bench) against a real daemon and a throwaway PostgreSQL, at concurrency 1
-# and 16, and the daemon's peak RSS. Loopback only, bounded request counts.
+# and 16, the CPU time an upload costs the daemon and PostgreSQL, and the
+# daemon's peak RSS. Loopback only, bounded request counts
+# (BENCH_UPLOADS, default 200 per concurrency).
 set -eu
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d /tmp/perfgate-bench.XXXXXX)
@@ -24,9 +26,22 @@ fx=tests/fixtures
 # a baseline on main first, so every measured upload is compared
 "$BUILD/tools/loadgen" "$base" "$tok" 1 3 cpu=@$fx/cpu_base.pb.gz heap=@$fx/heap_base.pb.gz \
 	bench=@$fx/bench_base.txt branch=main >/dev/null
+# CPU time (clock ticks) of the daemon and of the cluster's processes
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+	pm=$(head -1 "$tmp/pg/data/postmaster.pid")
+	t=0
+	for q in $(pgrep -P "$pm"); do t=$((t + $(ticks "$q"))); done
+	echo "$t"
+}
+n=${BENCH_UPLOADS:-200}
 for c in 1 16; do
-	"$BUILD/tools/loadgen" "$base" "$tok" $c 200 cpu=@$fx/cpu_cand.pb.gz \
+	d0=$(ticks "$pid")
+	p0=$(pg_ticks)
+	"$BUILD/tools/loadgen" "$base" "$tok" $c "$n" cpu=@$fx/cpu_cand.pb.gz \
 		heap=@$fx/heap_cand.pb.gz bench=@$fx/bench_cand.txt branch=feature AI_GATE_ENABLE=true
+	awk -v d=$(($(ticks "$pid") - d0)) -v p=$(($(pg_ticks) - p0)) -v n="$n" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "  CPU per upload: daemon %.2f ms, PostgreSQL %.2f ms\n", d * 1000 / hz / n, p * 1000 / hz / n}'
 done
 echo "daemon peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' /proc/$pid/status)" \
 	"($(nproc) cores, PERFGATE_THREADS=${PERFGATE_THREADS:-$(nproc)})"

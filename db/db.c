@@ -336,22 +336,24 @@ static const struct {
                            " ORDER BY r.created_at DESC, r.id DESC LIMIT $6) x"
                            " ORDER BY created_at, id",
                            6},
-        [ST_TREND_RUNS_B] = {"trend_runs_b",
-                             "SELECT max(id), '', max(ms), CASE WHEN $5::text = 'verdict'"
-                             " THEN max(v) ELSE avg(v) END, count(*) FROM (SELECT r.id,"
-                             " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
-                             " CASE $5::text WHEN 'overall' THEN r.rating_overall"
-                             " WHEN 'cpu' THEN r.rating_cpu WHEN 'memory' THEN r.rating_memory"
-                             " WHEN 'bench' THEN r.rating_bench WHEN 'verdict' THEN CASE r.verdict"
-                             " WHEN 'pass' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END END::float8 AS v"
-                             " FROM runs r"
-                             " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                             " AND r.branch = $2"
-                             " AND r.created_at >= to_timestamp($3::float8 / 1000)"
-                             " AND r.created_at < to_timestamp($4::float8 / 1000)) x"
-                             " WHERE v IS NOT NULL GROUP BY (ms - $3::float8::bigint) / $6::bigint"
-                             " ORDER BY 3",
-                             6},
+        [ST_TREND_RUNS_B] =
+                {"trend_runs_b",
+                 /* buckets by date_bin: integer arithmetic on the
+                  * timestamps, the same bins as (ms - $3) / $6; epoch ms
+                  * (numeric) are computed once per bucket, not per run */
+                 "SELECT max(id), '', floor(extract(epoch FROM max(created_at)) * 1000)::bigint,"
+                 " CASE WHEN $5::text = 'verdict' THEN max(v) ELSE avg(v) END, count(*)"
+                 " FROM (SELECT r.id, r.created_at, CASE $5::text"
+                 " WHEN 'overall' THEN r.rating_overall WHEN 'cpu' THEN r.rating_cpu"
+                 " WHEN 'memory' THEN r.rating_memory WHEN 'bench' THEN r.rating_bench"
+                 " WHEN 'verdict' THEN CASE r.verdict WHEN 'pass' THEN 0 WHEN 'warn' THEN 1"
+                 " ELSE 2 END END::float8 AS v FROM runs r"
+                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND r.created_at < to_timestamp($4::float8 / 1000)) x WHERE v IS NOT NULL"
+                 " GROUP BY date_bin($6::bigint * interval '1 ms', created_at,"
+                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
+                 6},
         [ST_TREND_FUNCTION] = {"trend_function",
                                "SELECT id, commit, ms, v FROM (SELECT r.id,"
                                " coalesce(r.commit_sha, '') AS commit, r.created_at,"
@@ -367,21 +369,22 @@ static const struct {
                                7},
         [ST_TREND_FUNCTION_B] =
                 {"trend_function_b",
-                 /* r: the branch's runs in range; the function's covering
-                  * index is read only between their smallest and largest
-                  * id, and "+ 0" keeps the planner from probing it once per
-                  * run (a hash join instead) */
-                 "WITH r AS MATERIALIZED (SELECT r.id,"
-                 " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms FROM runs r"
+                 /* r: the branch's runs in range; the covering index is
+                  * read only between their smallest and largest id, and
+                  * "+ 0" keeps the planner from probing it once per run
+                  * (a hash join instead); bins as trend_runs_b */
+                 "WITH r AS MATERIALIZED (SELECT r.id, r.created_at FROM runs r"
                  " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
                  " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND r.created_at < to_timestamp($4::float8 / 1000)),"
                  " b AS (SELECT min(id) AS lo, max(id) AS hi FROM r)"
-                 " SELECT max(r.id), '', max(r.ms), avg(f.flat_pct), count(*) FROM r"
-                 " JOIN function_stats f ON f.run_id + 0 = r.id WHERE f.kind = $5"
-                 " AND f.function = $6 AND f.run_id >= (SELECT lo FROM b)"
+                 " SELECT max(r.id), '',"
+                 " floor(extract(epoch FROM max(r.created_at)) * 1000)::bigint, avg(f.flat_pct),"
+                 " count(*) FROM r JOIN function_stats f ON f.run_id + 0 = r.id"
+                 " WHERE f.kind = $5 AND f.function = $6 AND f.run_id >= (SELECT lo FROM b)"
                  " AND f.run_id <= (SELECT hi FROM b)"
-                 " GROUP BY (r.ms - $3::float8::bigint) / $7::bigint ORDER BY 3",
+                 " GROUP BY date_bin($7::bigint * interval '1 ms', r.created_at,"
+                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
                  7},
         [ST_TREND_BENCH] = {"trend_bench",
                             "SELECT id, commit, ms, v FROM (SELECT r.id,"
@@ -398,17 +401,18 @@ static const struct {
         [ST_TREND_BENCH_B] =
                 {"trend_bench_b",
                  /* as trend_function_b */
-                 "WITH r AS MATERIALIZED (SELECT r.id,"
-                 " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms FROM runs r"
+                 "WITH r AS MATERIALIZED (SELECT r.id, r.created_at FROM runs r"
                  " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
                  " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND r.created_at < to_timestamp($4::float8 / 1000)),"
                  " b AS (SELECT min(id) AS lo, max(id) AS hi FROM r)"
-                 " SELECT max(r.id), '', max(r.ms), avg(s.median), count(*) FROM r"
-                 " JOIN bench_stats s ON s.run_id + 0 = r.id WHERE s.benchmark = $5"
-                 " AND s.unit = $6 AND s.run_id >= (SELECT lo FROM b)"
+                 " SELECT max(r.id), '',"
+                 " floor(extract(epoch FROM max(r.created_at)) * 1000)::bigint, avg(s.median),"
+                 " count(*) FROM r JOIN bench_stats s ON s.run_id + 0 = r.id"
+                 " WHERE s.benchmark = $5 AND s.unit = $6 AND s.run_id >= (SELECT lo FROM b)"
                  " AND s.run_id <= (SELECT hi FROM b)"
-                 " GROUP BY (r.ms - $3::float8::bigint) / $7::bigint ORDER BY 3",
+                 " GROUP BY date_bin($7::bigint * interval '1 ms', r.created_at,"
+                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
                  7},
         /* branches of a project: a skip scan of runs_project_branch_id */
         [ST_TREND_BRANCHES] = {"trend_branches",

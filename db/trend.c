@@ -29,7 +29,10 @@ enum pf_code pf_db_trend(struct pf_db *db, const struct pf_db_trend_q *q,
 
 	I64(from, q->from_ms);
 	I64(to, q->to_ms);
-	I64(last, bucketed ? q->bucket_ms : q->limit);
+	/* a bucket wider than the range is the range's one bucket; capped so
+	 * the statement's interval stride stays small and exact */
+	int64_t span = q->to_ms > q->from_ms ? q->to_ms - q->from_ms : 1;
+	I64(last, bucketed ? (q->bucket_ms < span ? q->bucket_ms : span) : q->limit);
 	if (strcmp(q->series, "function") == 0) {
 		st = bucketed ? ST_TREND_FUNCTION_B : ST_TREND_FUNCTION;
 		vals[4] = q->kind;

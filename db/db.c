@@ -97,13 +97,16 @@ static const struct {
          * samples, cum samples); $36-$43 benchmark rows (benchmark, unit,
          * n, median, CI low, CI high, all samples, each row's offset into
          * them); $44 the report's gates (JSON). The arrays come in binary
-         * (array.c). */
+         * (array.c). Function and benchmark rows copy the run's project,
+         * branch and created_at from r (the trend indexes of
+         * 0006_trend_speed.sql). */
         [ST_RUN_STORE] =
                 {"run_store",
                  "WITH r AS (INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
                  " ci_url, runner, idempotency_key, verdict, rating_cpu, rating_memory,"
                  " rating_bench, rating_overall, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                 " $9, $10, $11, $12, $13, $14, $15::jsonb)),"
+                 " $9, $10, $11, $12, $13, $14, $15::jsonb)"
+                 " RETURNING project_id, branch, created_at),"
                  " a AS (INSERT INTO artifacts (run_id, kind, bytes, size, sha256)"
                  " SELECT $1, v.k, v.b, length(v.b), sha256(v.b) FROM (VALUES ($16::text,"
                  " $17::bytea), ($18, $19::bytea), ($20, $21::bytea), ($22, $23::bytea))"
@@ -112,17 +115,19 @@ static const struct {
                  " total_samples) SELECT $1, x.k, x.si, x.u, x.t, x.ts FROM unnest($24::text[],"
                  " $25::text[], $26::text[], $27::bigint[], $28::bigint[]) AS x(k, si, u, t, ts)),"
                  " f AS (INSERT INTO function_stats (run_id, kind, function, inline_bits, flat,"
-                 " cum, flat_pct, cum_pct, flat_samples, cum_samples)"
-                 " SELECT $1, x.k, x.f, x.i, x.flat, x.cum, 100 * x.flat::float8 / nullif(t.t, 0),"
-                 " 100 * x.cum::float8 / nullif(t.t, 0), x.fs, x.cs FROM unnest($29::text[],"
+                 " cum, flat_pct, cum_pct, flat_samples, cum_samples, project_id, branch,"
+                 " created_at) SELECT $1, x.k, x.f, x.i, x.flat, x.cum,"
+                 " 100 * x.flat::float8 / nullif(t.t, 0), 100 * x.cum::float8 / nullif(t.t, 0),"
+                 " x.fs, x.cs, r.project_id, r.branch, r.created_at FROM unnest($29::text[],"
                  " $30::text[], $31::smallint[], $32::bigint[], $33::bigint[], $34::bigint[],"
                  " $35::bigint[]) AS x(k, f, i, flat, cum, fs, cs)"
-                 " JOIN unnest($24::text[], $27::bigint[]) AS t(k, t) ON t.k = x.k),"
+                 " JOIN unnest($24::text[], $27::bigint[]) AS t(k, t) ON t.k = x.k CROSS JOIN r),"
                  " b AS (INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
-                 " ci_high, samples) SELECT $1, x.b, x.u, x.n, x.m, x.lo, x.hi,"
-                 " ($42::float8[])[x.o + 1 : x.o + x.n] FROM unnest($36::text[], $37::text[],"
-                 " $38::int[], $39::float8[], $40::float8[], $41::float8[], $43::int[])"
-                 " AS x(b, u, n, m, lo, hi, o))"
+                 " ci_high, samples, project_id, branch, created_at) SELECT $1, x.b, x.u, x.n,"
+                 " x.m, x.lo, x.hi, ($42::float8[])[x.o + 1 : x.o + x.n], r.project_id,"
+                 " r.branch, r.created_at FROM unnest($36::text[], $37::text[], $38::int[],"
+                 " $39::float8[], $40::float8[], $41::float8[], $43::int[])"
+                 " AS x(b, u, n, m, lo, hi, o) CROSS JOIN r)"
                  " INSERT INTO gate_results (run_id, gate, mode, status, violations)"
                  " SELECT $1, g->>'id', g->>'mode', g->>'status',"
                  " coalesce(g->'violations', '[]'::jsonb)"
@@ -320,7 +325,7 @@ static const struct {
                              3},
         /* history reads (trend.c): $1 project, $2 branch, $3/$4 [from, to)
          * in epoch ms; per-run reads take the newest $n and are reordered
-         * oldest first, bucketed reads group by created_ms / bucket */
+         * oldest first, bucketed reads group by bins of $n ms from $3 */
         [ST_TREND_RUNS] = {"trend_runs",
                            "SELECT id, commit, ms, v FROM (SELECT r.id,"
                            " coalesce(r.commit_sha, '') AS commit, r.created_at,"
@@ -340,79 +345,75 @@ static const struct {
                 {"trend_runs_b",
                  /* buckets by date_bin: integer arithmetic on the
                   * timestamps, the same bins as (ms - $3) / $6; epoch ms
-                  * (numeric) are computed once per bucket, not per run */
+                  * (numeric) are computed once per bucket, not per run,
+                  * and the series, stride and origin once per statement
+                  * (sub-selects: a generic plan would compute them per
+                  * row) */
                  "SELECT max(id), '', floor(extract(epoch FROM max(created_at)) * 1000)::bigint,"
                  " CASE WHEN $5::text = 'verdict' THEN max(v) ELSE avg(v) END, count(*)"
-                 " FROM (SELECT r.id, r.created_at, CASE $5::text"
-                 " WHEN 'overall' THEN r.rating_overall WHEN 'cpu' THEN r.rating_cpu"
-                 " WHEN 'memory' THEN r.rating_memory WHEN 'bench' THEN r.rating_bench"
-                 " WHEN 'verdict' THEN CASE r.verdict WHEN 'pass' THEN 0 WHEN 'warn' THEN 1"
+                 " FROM (SELECT r.id, r.created_at, CASE (SELECT CASE $5::text"
+                 " WHEN 'overall' THEN 1 WHEN 'cpu' THEN 2 WHEN 'memory' THEN 3"
+                 " WHEN 'bench' THEN 4 WHEN 'verdict' THEN 5 END) WHEN 1 THEN r.rating_overall"
+                 " WHEN 2 THEN r.rating_cpu WHEN 3 THEN r.rating_memory WHEN 4 THEN r.rating_bench"
+                 " WHEN 5 THEN CASE r.verdict WHEN 'pass' THEN 0 WHEN 'warn' THEN 1"
                  " ELSE 2 END END::float8 AS v FROM runs r"
                  " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
                  " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND r.created_at < to_timestamp($4::float8 / 1000)) x WHERE v IS NOT NULL"
-                 " GROUP BY date_bin($6::bigint * interval '1 ms', created_at,"
-                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
+                 " GROUP BY date_bin((SELECT $6::bigint * interval '1 ms'), created_at,"
+                 " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",
                  6},
-        [ST_TREND_FUNCTION] = {"trend_function",
-                               "SELECT id, commit, ms, v FROM (SELECT r.id,"
-                               " coalesce(r.commit_sha, '') AS commit, r.created_at,"
-                               " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
-                               " f.flat_pct AS v FROM runs r JOIN function_stats f"
-                               " ON f.run_id = r.id AND f.kind = $5 AND f.function = $6"
-                               " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                               " AND r.branch = $2"
-                               " AND r.created_at >= to_timestamp($3::float8 / 1000)"
-                               " AND r.created_at < to_timestamp($4::float8 / 1000)"
-                               " ORDER BY r.created_at DESC, r.id DESC LIMIT $7) x"
-                               " ORDER BY created_at, id",
-                               7},
+        [ST_TREND_FUNCTION] =
+                {"trend_function",
+                 /* function_stats_series: the newest $7 rows of the
+                  * branch in range, then their runs' commits */
+                 "SELECT x.run_id, coalesce(r.commit_sha, ''),"
+                 " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
+                 " f.run_id, f.created_at, f.flat_pct AS v FROM function_stats f"
+                 " WHERE f.kind = $5 AND f.function = $6"
+                 " AND f.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND f.branch = $2 AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND f.created_at < to_timestamp($4::float8 / 1000)"
+                 " ORDER BY f.created_at DESC, f.run_id DESC LIMIT $7) x"
+                 " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
+                 7},
         [ST_TREND_FUNCTION_B] =
                 {"trend_function_b",
-                 /* r: the branch's runs in range; the covering index is
-                  * read only between their smallest and largest id, and
-                  * "+ 0" keeps the planner from probing it once per run
-                  * (a hash join instead); bins as trend_runs_b */
-                 "WITH r AS MATERIALIZED (SELECT r.id, r.created_at FROM runs r"
-                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
-                 " AND r.created_at < to_timestamp($4::float8 / 1000)),"
-                 " b AS (SELECT min(id) AS lo, max(id) AS hi FROM r)"
-                 " SELECT max(r.id), '',"
-                 " floor(extract(epoch FROM max(r.created_at)) * 1000)::bigint, avg(f.flat_pct),"
-                 " count(*) FROM r JOIN function_stats f ON f.run_id + 0 = r.id"
-                 " WHERE f.kind = $5 AND f.function = $6 AND f.run_id >= (SELECT lo FROM b)"
-                 " AND f.run_id <= (SELECT hi FROM b)"
-                 " GROUP BY date_bin($7::bigint * interval '1 ms', r.created_at,"
-                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
+                 /* one range scan of function_stats_series (no join to
+                  * runs); bins as trend_runs_b */
+                 "SELECT max(f.run_id), '',"
+                 " floor(extract(epoch FROM max(f.created_at)) * 1000)::bigint, avg(f.flat_pct),"
+                 " count(*) FROM function_stats f WHERE f.kind = $5 AND f.function = $6"
+                 " AND f.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND f.branch = $2 AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND f.created_at < to_timestamp($4::float8 / 1000)"
+                 " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), f.created_at,"
+                 " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",
                  7},
-        [ST_TREND_BENCH] = {"trend_bench",
-                            "SELECT id, commit, ms, v FROM (SELECT r.id,"
-                            " coalesce(r.commit_sha, '') AS commit, r.created_at,"
-                            " floor(extract(epoch FROM r.created_at) * 1000)::bigint AS ms,"
-                            " b.median AS v FROM runs r JOIN bench_stats b"
-                            " ON b.run_id = r.id AND b.benchmark = $5 AND b.unit = $6"
-                            " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                            " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
-                            " AND r.created_at < to_timestamp($4::float8 / 1000)"
-                            " ORDER BY r.created_at DESC, r.id DESC LIMIT $7) x"
-                            " ORDER BY created_at, id",
-                            7},
+        [ST_TREND_BENCH] =
+                {"trend_bench",
+                 /* as trend_function (bench_stats_series) */
+                 "SELECT x.run_id, coalesce(r.commit_sha, ''),"
+                 " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
+                 " s.run_id, s.created_at, s.median AS v FROM bench_stats s"
+                 " WHERE s.benchmark = $5 AND s.unit = $6"
+                 " AND s.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND s.branch = $2 AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND s.created_at < to_timestamp($4::float8 / 1000)"
+                 " ORDER BY s.created_at DESC, s.run_id DESC LIMIT $7) x"
+                 " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
+                 7},
         [ST_TREND_BENCH_B] =
                 {"trend_bench_b",
-                 /* as trend_function_b */
-                 "WITH r AS MATERIALIZED (SELECT r.id, r.created_at FROM runs r"
-                 " WHERE r.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND r.branch = $2 AND r.created_at >= to_timestamp($3::float8 / 1000)"
-                 " AND r.created_at < to_timestamp($4::float8 / 1000)),"
-                 " b AS (SELECT min(id) AS lo, max(id) AS hi FROM r)"
-                 " SELECT max(r.id), '',"
-                 " floor(extract(epoch FROM max(r.created_at)) * 1000)::bigint, avg(s.median),"
-                 " count(*) FROM r JOIN bench_stats s ON s.run_id + 0 = r.id"
-                 " WHERE s.benchmark = $5 AND s.unit = $6 AND s.run_id >= (SELECT lo FROM b)"
-                 " AND s.run_id <= (SELECT hi FROM b)"
-                 " GROUP BY date_bin($7::bigint * interval '1 ms', r.created_at,"
-                 " to_timestamp($3::float8 / 1000)) ORDER BY 3",
+                 /* as trend_function_b (bench_stats_series) */
+                 "SELECT max(s.run_id), '',"
+                 " floor(extract(epoch FROM max(s.created_at)) * 1000)::bigint, avg(s.median),"
+                 " count(*) FROM bench_stats s WHERE s.benchmark = $5 AND s.unit = $6"
+                 " AND s.project_id = (SELECT id FROM projects WHERE name = $1)"
+                 " AND s.branch = $2 AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " AND s.created_at < to_timestamp($4::float8 / 1000)"
+                 " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), s.created_at,"
+                 " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",
                  7},
         /* branches of a project: a skip scan of runs_project_branch_id */
         [ST_TREND_BRANCHES] = {"trend_branches",

@@ -1,7 +1,8 @@
 /* trend.c: typed history reads (DESIGN §7): series of ratings, verdicts,
  * function flat% and benchmark medians of a branch, the option lists of
  * the Grafana data source, annotations and the nightly summary. Read-only;
- * the statements are in db.c's table, their indexes in 0003_trends.sql. */
+ * the statements are in db.c's table, their indexes in 0003_trends.sql and
+ * 0006_trend_speed.sql. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -339,7 +339,8 @@ END_TEST
 START_TEST(function_stats_integrity)
 {
 	char *out = pft_sql(db, "INSERT INTO function_stats (run_id, kind, function, flat, cum,"
-	                        " flat_pct, cum_pct) VALUES (987654, 'cpu', 'f', 1, 1, 1, 1)");
+	                        " flat_pct, cum_pct, project_id, branch, created_at)"
+	                        " VALUES (987654, 'cpu', 'f', 1, 1, 1, 1, 1, 'main', now())");
 	ck_assert_ptr_nonnull(strstr(out, "without their profile_totals row"));
 	free(out);
 	out = pft_sql(db, "BEGIN; DELETE FROM runs WHERE id = (SELECT min(id) FROM runs);"

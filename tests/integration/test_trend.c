@@ -151,6 +151,33 @@ END_TEST
 
 /* A run without the function (c3 has no profile) or the benchmark is
  * absent, not zero; values are the stored flat% and medians. */
+/* function_stats and bench_stats rows carry their run's project, branch
+ * and created_at (the series indexes of 0006): every uploaded row equals
+ * its run, and a row that differs is refused. */
+START_TEST(series_copies_match_runs)
+{
+	char *out =
+	        pft_sql(db, "SELECT (SELECT count(*) FROM function_stats f JOIN runs r"
+	                    " ON r.id = f.run_id WHERE (f.project_id, f.branch, f.created_at)"
+	                    " IS DISTINCT FROM (r.project_id, r.branch, r.created_at)) + (SELECT"
+	                    " count(*) FROM bench_stats b JOIN runs r ON r.id = b.run_id WHERE"
+	                    " (b.project_id, b.branch, b.created_at) IS DISTINCT FROM"
+	                    " (r.project_id, r.branch, r.created_at)) || ' '"
+	                    " || (SELECT count(*) > 0 FROM function_stats)"
+	                    " || (SELECT count(*) > 0 FROM bench_stats)");
+	ck_assert_str_eq(out, "0 truetrue");
+	free(out);
+	out = pft_sql(db, "UPDATE function_stats SET branch = 'elsewhere'"
+	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats)");
+	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
+	free(out);
+	out = pft_sql(db, "UPDATE bench_stats SET created_at = created_at + interval '1 s'"
+	                  " WHERE run_id = (SELECT min(run_id) FROM bench_stats)");
+	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
 START_TEST(missing_function_is_absent)
 {
 	char q[1024], *esc = strdup(top_fn);
@@ -370,6 +397,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, ratings_and_order);
 	tcase_add_test(tc, branches_are_separate);
+	tcase_add_test(tc, series_copies_match_runs);
 	tcase_add_test(tc, missing_function_is_absent);
 	tcase_add_test(tc, ranges_and_limit);
 	tcase_add_test(tc, bad_requests);

@@ -280,11 +280,68 @@ struct pf_ft_frames *pf_ft_stream_frames(struct pf_ft_stream *st)
 	return &st->fr;
 }
 
-void pf_ft_stream_pair_plain(struct pf_ft_stream *st, uint32_t src, uint32_t dst)
+void pf_ft_stream_pair_plain(const struct pf_ft_frames *fr, uint32_t src, uint32_t dst)
 {
-	struct ipair *e = pair_slot(&st->f, src, dst);
-	if (e->src1)
+	struct ipair *e = pair_slot(&fr->st->f, src, dst);
+	if (!e->src1)
+		return;
+	if (fr->plain)
+		fr->plain[e - fr->st->f.ip] = 1;
+	else
 		e->plain = true;
+}
+
+struct pf_ft_frames *pf_ft_stream_fork(struct pf_ft_stream *st)
+{
+	size_t nn = st->g.n_nodes + 1, nl = st->in.p->n_locations;
+	struct pf_ft_frames *fr = malloc(sizeof *fr);
+	if (!fr)
+		return NULL;
+	*fr = st->fr;
+	fr->serial = 0;
+	fr->total = fr->total_samples = 0;
+	fr->hot = malloc(nn * sizeof *fr->hot);
+	fr->flat = calloc(nn, sizeof *fr->flat);
+	fr->used = calloc(nl ? nl : 1, 1);
+	fr->plain = calloc(st->f.ip_mask + 1, 1);
+	if (!fr->hot || !fr->flat || !fr->used || !fr->plain) {
+		pf_ft_stream_drop(fr);
+		return NULL;
+	}
+	for (size_t i = 0; i < nn; i++)
+		fr->hot[i] = (struct pf_ft_hot){.bloom = st->f.hot[i].bloom};
+	return fr;
+}
+
+void pf_ft_stream_join(struct pf_ft_stream *st, struct pf_ft_frames *fr)
+{
+	struct pf_ft_frames *to = &st->fr;
+	for (size_t i = 0; i <= st->g.n_nodes; i++) {
+		to->hot[i].cum += fr->hot[i].cum;
+		to->hot[i].cs += fr->hot[i].cs;
+		to->hot[i].call |= fr->hot[i].call;
+		to->flat[i][0] += fr->flat[i][0];
+		to->flat[i][1] += fr->flat[i][1];
+	}
+	for (size_t l = 0; l < st->in.p->n_locations; l++)
+		to->used[l] |= fr->used[l];
+	for (size_t k = 0; k <= st->f.ip_mask; k++)
+		if (fr->plain[k])
+			st->f.ip[k].plain = true;
+	to->total += fr->total;
+	to->total_samples += fr->total_samples;
+	pf_ft_stream_drop(fr);
+}
+
+void pf_ft_stream_drop(struct pf_ft_frames *fr)
+{
+	if (!fr)
+		return;
+	free(fr->hot);
+	free(fr->flat);
+	free(fr->used);
+	free(fr->plain);
+	free(fr);
 }
 
 enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena,

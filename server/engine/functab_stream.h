@@ -46,6 +46,7 @@ struct pf_ft_frames {
 	int index, count_index;       /* value columns */
 	int64_t total, total_samples; /* Σ|value|, Σ count over all samples */
 	struct pf_ft_stream *st;
+	uint8_t *plain; /* a fork's: per inlined-pair slot, also a plain call */
 };
 
 /* Start the table of column index of p, whose functions, locations and
@@ -55,8 +56,15 @@ struct pf_ft_frames {
 struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index,
                                       struct pf_arena *arena);
 struct pf_ft_frames *pf_ft_stream_frames(struct pf_ft_stream *st);
+/* Frames of their own for another thread: fresh accumulators (per node,
+ * per location, totals), the same read-only maps; it writes nothing of
+ * st's. NULL when out of memory. pf_ft_stream_join adds it into st's
+ * frames (sums, ors) and frees it; pf_ft_stream_drop only frees it. */
+struct pf_ft_frames *pf_ft_stream_fork(struct pf_ft_stream *st);
+void pf_ft_stream_join(struct pf_ft_stream *st, struct pf_ft_frames *fr);
+void pf_ft_stream_drop(struct pf_ft_frames *fr);
 /* A plain call src -> dst whose pair may also be inlined (bloom hit). */
-void pf_ft_stream_pair_plain(struct pf_ft_stream *st, uint32_t src, uint32_t dst);
+void pf_ft_stream_pair_plain(const struct pf_ft_frames *fr, uint32_t src, uint32_t dst);
 /* The table, as pf_functab_build would return it: PF_OK, PF_E_EMPTY
  * (total 0) or PF_E_NOMEM. */
 enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena,
@@ -64,38 +72,48 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
 void pf_ft_stream_free(struct pf_ft_stream *st);
 
 /* cum once per sample, without a branch on the stamp */
-static inline __attribute__((always_inline)) void pf_ft_touch(struct pf_ft_frames *fr, uint32_t nd,
-                                                              int64_t w, int64_t c)
+static inline __attribute__((always_inline)) void
+pf_ft_touch(struct pf_ft_hot *hot, uint32_t serial, uint32_t nd, int64_t w, int64_t c)
 {
-	struct pf_ft_hot *h = &fr->hot[nd];
-	int64_t m = -(int64_t)(h->stamp != fr->serial);
-	h->stamp = fr->serial;
+	struct pf_ft_hot *h = &hot[nd];
+	int64_t m = -(int64_t)(h->stamp != serial);
+	h->stamp = serial;
 	h->cum += w & m;
 	h->cs += c & m;
 }
 
-/* One frame, walked leaf first: location l called *callee (the previous
- * frame's outermost node, or the sink); returns l's innermost node. */
+/* One frame, walked leaf first, of sample number serial: location l
+ * called *callee (the previous frame's outermost node, or the sink);
+ * returns l's innermost node. hot and serial are fr's, passed apart so
+ * that a loop keeps them in registers. */
 static inline __attribute__((always_inline)) uint32_t
-pf_ft_frame(struct pf_ft_frames *fr, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
+pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_hot *hot, uint32_t serial,
+           struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
 {
 	uint32_t inner = l.inner, outer = l.outer;
 	if (__builtin_expect(!!(outer & PF_FT_MULTI), 0)) {
 		uint32_t lo = fr->loc_off[inner], hi = fr->loc_off[inner + 1];
 		for (uint32_t k = lo; k < hi; k++)
-			pf_ft_touch(fr, fr->loc_nodes[k], w, c);
+			pf_ft_touch(hot, serial, fr->loc_nodes[k], w, c);
 		inner = fr->loc_nodes[lo];
 		outer = fr->loc_nodes[hi - 1];
 	} else {
-		pf_ft_touch(fr, outer, w, c);
-		pf_ft_touch(fr, inner, w, c);
+		pf_ft_touch(hot, serial, outer, w, c);
+		pf_ft_touch(hot, serial, inner, w, c);
 	}
-	struct pf_ft_hot *h = &fr->hot[*callee];
+	struct pf_ft_hot *h = &hot[*callee];
 	h->call |= inner != *callee;
 	if (__builtin_expect((h->bloom >> (inner & 63)) & 1, 0) && inner != *callee)
-		pf_ft_stream_pair_plain(fr->st, inner, *callee);
+		pf_ft_stream_pair_plain(fr, inner, *callee);
 	*callee = outer;
 	return inner;
+}
+
+/* One frame of the current sample (fr->serial), as pf_ft_step. */
+static inline __attribute__((always_inline)) uint32_t
+pf_ft_frame(struct pf_ft_frames *fr, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
+{
+	return pf_ft_step(fr, fr->hot, fr->serial, l, callee, w, c);
 }
 
 /* The leaf node of a walked sample takes its flat. */
@@ -103,6 +121,19 @@ static inline void pf_ft_flat(struct pf_ft_frames *fr, uint32_t leaf, int64_t w,
 {
 	fr->flat[leaf][0] += w;
 	fr->flat[leaf][1] += c;
+}
+
+/* A whole sample of weight w (count c): its n >= 1 locations, leaf
+ * first, walked as a new sample. */
+static inline void pf_ft_sample(struct pf_ft_frames *fr, const struct pf_ft_loc *l, size_t n,
+                                int64_t w, int64_t c)
+{
+	struct pf_ft_hot *hot = fr->hot;
+	uint32_t serial = ++fr->serial, callee = fr->sink;
+	uint32_t leaf = pf_ft_step(fr, hot, serial, l[0], &callee, w, c);
+	for (size_t j = 1; j < n; j++)
+		(void)pf_ft_step(fr, hot, serial, l[j], &callee, w, c);
+	pf_ft_flat(fr, leaf, w, c);
 }
 
 #endif

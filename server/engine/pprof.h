@@ -21,9 +21,14 @@ struct pf_pprof_limits {
 	size_t max_functions; /* Profile.function messages */
 	size_t max_mappings;  /* Profile.mapping messages */
 	size_t max_strings;   /* Profile.string_table entries */
+	/* Not a bound: pf_pprof_functab reads the samples in two threads
+	 * (one more than the caller's) once they span this many bytes;
+	 * 0 = always one thread. */
+	size_t split_bytes;
 };
 
-/* 256 MiB, 4M samples, 2M locations, 1M functions, 64Ki mappings, 4M strings. */
+/* 256 MiB, 4M samples, 2M locations, 1M functions, 64Ki mappings, 4M
+ * strings; two threads for 2 MiB of samples or more. */
 struct pf_pprof_limits pf_pprof_limits_default(void);
 
 struct pf_pprof_vtype {

@@ -22,6 +22,7 @@ struct pf_pprof_limits pf_pprof_limits_default(void)
 	        .max_functions = (size_t)1 << 20,
 	        .max_mappings = (size_t)64 << 10,
 	        .max_strings = (size_t)4 << 20,
+	        .split_bytes = (size_t)2 << 20,
 	};
 	return l;
 }
@@ -163,6 +164,33 @@ static enum pf_code count_limit(struct pf_pp_dec *d, size_t n, size_t max, const
 	return PF_OK;
 }
 
+/* The malloc'ed array arr (*cap elements of size sz) with room for
+ * element n: arr, or a larger copy (doubled from `first`), or NULL when
+ * out of memory (arr is then unchanged). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t sz, size_t first)
+{
+	if (n < *cap)
+		return arr;
+	size_t c = *cap ? *cap * 2 : first;
+	void *p = realloc(arr, c * sz);
+	if (p)
+		*cap = c;
+	return p;
+}
+
+/* Pass 1 of the streaming table marks every PF_PP_MARK_EVERY-th sample
+ * (at byte at): where the samples may be split between threads. */
+static bool note_mark(struct pf_pp_dec *d, size_t at)
+{
+	struct pf_pp_cursor *m = grow(d->marks, d->n_marks, &d->cap_marks, sizeof *m, 64);
+	if (!m)
+		return false;
+	d->marks = m;
+	d->marks[d->n_marks++] =
+	        (struct pf_pp_cursor){at, d->n_others, d->n_samples, d->sample_bytes};
+	return true;
+}
+
 static enum pf_code pass1_field(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t v,
                                 const uint8_t *body, size_t at)
 {
@@ -171,6 +199,9 @@ static enum pf_code pass1_field(struct pf_pp_dec *d, uint64_t f, unsigned wt, ui
 		d->n_types++;
 		break;
 	case 2:
+		if (d->stream && d->n_samples % PF_PP_MARK_EVERY == 0 && !note_mark(d, at))
+			return pf_pp_nomem(d);
+		d->sample_bytes += (size_t)(body + v - d->base) - at;
 		PF_PP_TRY(count_limit(d, ++d->n_samples, d->lim.max_samples, "samples"));
 		break;
 	case 3:
@@ -244,14 +275,10 @@ typedef enum pf_code (*visit_fn)(struct pf_pp_dec *d, uint64_t f, unsigned wt, u
  * passes that skip samples (most of the bytes) do not read them again. */
 static bool note_field(struct pf_pp_dec *d, size_t at)
 {
-	if (d->n_others == d->cap_others) {
-		size_t cap = d->cap_others ? d->cap_others * 2 : 1024;
-		size_t *o = realloc(d->others, cap * sizeof *o);
-		if (!o)
-			return false;
-		d->others = o;
-		d->cap_others = cap;
-	}
+	size_t *o = grow(d->others, d->n_others, &d->cap_others, sizeof *o, 1024);
+	if (!o)
+		return false;
+	d->others = o;
 	d->others[d->n_others++] = at;
 	return true;
 }
@@ -348,40 +375,17 @@ enum pf_code pf_pp_decode_prefix(struct pf_pp_dec *d)
 	return walk(d, pf_pp_pass3, true);
 }
 
-/* The samples, in order: visit(d, body, n) for each Sample message. */
-enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, pf_pp_sample_fn visit, void *arg)
+enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, struct pf_pp_cursor *c, size_t end,
+                               pf_pp_sample_fn visit, void *arg)
 {
-	const uint8_t *p = d->base, *end = d->base + d->len;
-	size_t oi = 0;
-	while (p < end) {
-		size_t at = (size_t)(p - d->base);
-		uint64_t tag = 0, v = 0;
-		if (oi < d->n_others && d->others[oi] == at) {
-			/* a noted non-sample field: skip it (framing checked) */
-			(void)pf_pb_varint(&p, end, &tag);
-			oi++;
-			switch (tag & 7) {
-			case 0:
-				(void)pf_pb_varint(&p, end, &v);
-				break;
-			case 1:
-				p += 8;
-				break;
-			case 5:
-				p += 4;
-				break;
-			case 2:
-				(void)pf_pb_varint(&p, end, &v);
-				p += v;
-				break;
-			}
-			continue;
+	const uint8_t *body;
+	size_t n;
+	for (struct pf_pp_cursor at = *c; pf_pp_next_sample(d, c, end, &body, &n); at = *c) {
+		enum pf_code rc = visit(d, body, n, arg);
+		if (rc != PF_OK) {
+			*c = at;
+			return rc;
 		}
-		/* pass 1 noted every field but the samples: this is one */
-		(void)pf_pb_varint(&p, end, &tag);
-		(void)pf_pb_varint(&p, end, &v);
-		PF_PP_TRY(visit(d, p, (size_t)v, arg));
-		p += v;
 	}
 	return PF_OK;
 }
@@ -439,6 +443,7 @@ void pf_pp_reset(struct pf_pp_dec *d)
 	pf_pp_idmap_free(&d->maps);
 	pf_pp_lsets_free(d);
 	free(d->others);
+	free(d->marks);
 	struct pf_pp_dec keep = *d;
 	memset(d, 0, sizeof *d);
 	d->base = keep.base;

@@ -3,7 +3,13 @@
  * minus samples, then each Sample is read from the wire straight into the
  * accumulators of functab_stream.h. Unusual or invalid samples go through
  * the decoder's protobuf-c path (same checks, same messages); a sample
- * index that cannot be chosen falls back to decode + build. No I/O. */
+ * index that cannot be chosen falls back to decode + build. Large sample
+ * sections are split in two at a sample boundary: a second thread reads
+ * the second half (fast path only) while this one reads the first, then
+ * their sums are added up. No I/O, no globals. */
+#include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,30 +19,53 @@
 #define NO_CODE     UINT32_MAX
 #define NARROW_NONE UINT32_MAX
 
+/* One thread's sample reader: its frames and scratch; the id map is
+ * shared and read-only. */
 struct feed {
-	struct pf_ft_stream *st;
 	struct pf_ft_frames *fr;
-	uint32_t *by_id; /* location id (< n_by_id) -> inner | outer << 16, NARROW_NONE: see locs */
+	/* location id (< n_by_id) -> inner | outer << 16; NARROW_NONE: see locs */
+	const uint32_t *by_id;
 	size_t n_by_id;
-	uint8_t *used_id; /* per id < n_by_id: walked by a sample */
-	int64_t *vals;    /* n_types */
-	struct pf_pprof_sample scratch;
+	uint8_t *used_id;      /* per id < n_by_id: walked by a sample */
+	int64_t *vals;         /* n_types */
 	struct pf_ft_loc *buf; /* one sample's locations */
 	size_t cap;
 };
 
 enum { DONE, DECLINED };
 
-/* The frames of one sample from its packed location ids at lp..le, leaf
- * first: the ids resolved into buf first (independent loads, and a
- * prefetch of each frame's node record), then walked. DECLINED when an id
- * is bad (nothing was added). */
-static int walk_ids(struct pf_pp_dec *d, struct feed *fd, const uint8_t *lp, const uint8_t *le,
-                    int64_t w, int64_t c)
+/* Location id -> its frame record; false for an id that does not exist.
+ * Ids of one- and two-line locations under n_by_id come from by_id (a
+ * byte in used_id marks them walked), the rest from the decoder's map. */
+static inline bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t id,
+                          struct pf_ft_loc *l)
 {
-	struct pf_ft_frames *fr = fd->fr;
-	const uint8_t *bend = d->base + d->len; /* pf_pb_rd8 reads 8 bytes */
+	uint32_t x = fd->by_id[id < fd->n_by_id ? id : 0], li;
+	if (__builtin_expect(x != NARROW_NONE, 1)) {
+		fd->used_id[id] = 1;
+		*l = (struct pf_ft_loc){x & 0xffff, x >> 16};
+		return true;
+	}
+	if (!pf_pp_idmap_get(&d->locs, id, &li))
+		return false;
+	*l = fd->fr->locs[li];
+	fd->fr->used[li] = 1;
+	return true;
+}
+
+/* The frames of one sample from its packed location ids at lp..le, leaf
+ * first: every id resolved into buf first (so a bad one adds nothing, and
+ * the loads are independent), then walked. An id of up to 3 bytes (below
+ * 2^21) is read from one 8-byte load without a branch on its length; the
+ * run's last byte ending a varint means none runs past le. DECLINED when
+ * an id is bad or the run ends inside a varint (nothing was added). */
+static int walk_ids(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *lp,
+                    const uint8_t *le, int64_t w, int64_t c)
+{
+	const uint8_t *bend = d->base + d->len;
 	size_t n = 0;
+	if (lp == le)
+		return DONE;
 	if ((size_t)(le - lp) > fd->cap) {
 		size_t cap = fd->cap ? fd->cap : 64;
 		while (cap < (size_t)(le - lp))
@@ -47,37 +76,34 @@ static int walk_ids(struct pf_pp_dec *d, struct feed *fd, const uint8_t *lp, con
 		fd->buf = b;
 		fd->cap = cap;
 	}
+	if (le[-1] & 0x80)
+		return DECLINED;
+	const uint8_t *fast_end = bend - le >= 8 ? le : NULL; /* 8 readable bytes */
 	while (lp < le) {
-		uint64_t id;
-		uint32_t li, x;
-		struct pf_ft_loc l;
-		if (!(bend - lp >= 8 ? pf_pb_rd8(&lp, le, &id) : pf_pb_rd(&lp, le, &id)))
-			return DECLINED;
-		x = id < fd->n_by_id ? fd->by_id[id] : NARROW_NONE;
-		if (x != NARROW_NONE) {
-			l = (struct pf_ft_loc){x & 0xffff, x >> 16};
-			fd->used_id[id] = 1;
-		} else if (pf_pp_idmap_get(&d->locs, id, &li)) {
-			l = fr->locs[li];
-			fr->used[li] = 1;
-		} else {
-			return DECLINED;
+		uint64_t id, wd;
+		if (lp < fast_end) {
+			memcpy(&wd, lp, 8);
+			uint64_t stop = ~wd & 0x808080u;
+			if (__builtin_expect(stop != 0, 1)) {
+				unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+				id = ((wd & 0x7f) | (wd >> 1 & 0x3f80) | (wd >> 2 & 0x1fc000)) &
+				     ((1u << (7 * len)) - 1);
+				lp += len;
+				goto have;
+			}
 		}
-		fd->buf[n++] = l;
+		if (!pf_pb_rd(&lp, le, &id))
+			return DECLINED;
+	have:
+		if (!loc_of(d, fd, id, &fd->buf[n++]))
+			return DECLINED;
 	}
-	if (n == 0)
-		return DONE;
-	uint32_t callee = fr->sink;
-	fr->serial++;
-	uint32_t leaf = pf_ft_frame(fr, fd->buf[0], &callee, w, c);
-	for (size_t j = 1; j < n; j++)
-		(void)pf_ft_frame(fr, fd->buf[j], &callee, w, c);
-	pf_ft_flat(fr, leaf, w, c);
+	pf_ft_sample(fd->fr, fd->buf, n, w, c);
 	return DONE;
 }
 
 /* Every location id of lp..le exists (a zero-valued sample). */
-static bool ids_ok(struct pf_pp_dec *d, const uint8_t *lp, const uint8_t *le)
+static bool ids_ok(const struct pf_pp_dec *d, const uint8_t *lp, const uint8_t *le)
 {
 	while (lp < le) {
 		uint64_t id;
@@ -92,15 +118,14 @@ static bool ids_ok(struct pf_pp_dec *d, const uint8_t *lp, const uint8_t *le)
 
 /* The common shape (as pf_pp_sample_fast): packed location_id and value
  * at most once each, labels together. DECLINED: take the protobuf-c path
- * (nothing was added). */
-static int sample_fast(struct pf_pp_dec *d, struct feed *fd, const uint8_t *body, size_t n)
+ * (nothing was added). Reads d only, so two threads may run it. */
+static int sample_fast(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *body, size_t n)
 {
 	__builtin_prefetch(body + 512); /* the samples a few ahead */
 	struct pf_pp_sample_fields sf;
 	if (!pf_pp_sample_split(body, n, &sf))
 		return DECLINED;
-	const uint8_t *lp = sf.lp, *le = sf.le, *vp = sf.vp, *ve = sf.ve, *bp = sf.bp, *be = sf.be;
-	size_t n_lab = sf.n_lab;
+	const uint8_t *lp = sf.lp, *le = sf.le, *vp = sf.vp, *ve = sf.ve;
 	size_t nv = 0;
 	while (vp < ve) {
 		uint64_t v;
@@ -110,7 +135,7 @@ static int sample_fast(struct pf_pp_dec *d, struct feed *fd, const uint8_t *body
 	}
 	if (nv != d->n_types)
 		return DECLINED;
-	if (n_lab && !pf_pp_sample_labels(d, bp, be, n_lab, &fd->scratch))
+	if (sf.n_lab && !pf_pp_labels_ok(d, sf.bp, sf.be))
 		return DECLINED;
 	struct pf_ft_frames *fr = fd->fr;
 	int64_t w = fd->vals[fr->index];
@@ -125,19 +150,26 @@ static int sample_fast(struct pf_pp_dec *d, struct feed *fd, const uint8_t *body
 	}
 	fr->total += w < 0 ? -w : w;
 	fr->total_samples += c;
-	d->i_samples++;
 	return DONE;
 }
 
+/* The main thread's reader: the fast path, else protobuf-c's (which owns
+ * every error message) into scratch. */
+struct main_feed {
+	struct feed fd;
+	struct pf_pprof_sample scratch;
+};
+
 static enum pf_code one_sample(struct pf_pp_dec *d, const uint8_t *body, size_t n, void *arg)
 {
-	struct feed *fd = arg;
-	int r = sample_fast(d, fd, body, n);
-	if (r == DONE)
+	struct main_feed *mf = arg;
+	if (sample_fast(d, &mf->fd, body, n) == DONE) {
+		d->i_samples++;
 		return PF_OK;
-	struct pf_pprof_sample *s = &fd->scratch;
+	}
+	struct pf_pprof_sample *s = &mf->scratch;
 	PF_PP_TRY(pf_pp_sample_into(d, body, n, s));
-	struct pf_ft_frames *fr = fd->fr;
+	struct pf_ft_frames *fr = mf->fd.fr;
 	int64_t w = s->values[fr->index];
 	int64_t c = fr->count_index >= 0 ? s->values[fr->count_index] : 0;
 	fr->total += w < 0 ? -w : w;
@@ -155,6 +187,98 @@ static enum pf_code one_sample(struct pf_pp_dec *d, const uint8_t *body, size_t 
 	}
 	pf_ft_flat(fr, leaf, w, c);
 	return PF_OK;
+}
+
+/* The second thread: the fast path over the samples from c on, until the
+ * end or the first sample it declines (c is left there; the main thread
+ * takes over from it, in order, so errors and their messages stay the
+ * serial ones). */
+struct worker {
+	const struct pf_pp_dec *d;
+	struct feed fd;
+	struct pf_pp_cursor c;
+	atomic_bool stop; /* the main thread failed: give up */
+	pthread_t th;
+};
+
+static void *work(void *arg)
+{
+	struct worker *wk = arg;
+	const struct pf_pp_dec *d = wk->d;
+	const uint8_t *body;
+	size_t n;
+	for (struct pf_pp_cursor at = wk->c; pf_pp_next_sample(d, &wk->c, d->len, &body, &n);
+	     at = wk->c) {
+		if (atomic_load_explicit(&wk->stop, memory_order_relaxed) ||
+		    sample_fast(d, &wk->fd, body, n) != DONE) {
+			wk->c = at;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void feed_free(struct feed *fd)
+{
+	free(fd->used_id);
+	free(fd->vals);
+	free(fd->buf);
+}
+
+/* A worker for the second half of the samples (by bytes, at a pass-1
+ * mark, whose byte offset goes to *at), started; NULL when the samples
+ * are too few to split, or on any failure (the main thread then reads
+ * them all: *at = d->len). */
+static struct worker *split(const struct pf_pp_dec *d, struct pf_ft_stream *st,
+                            const struct feed *mine, size_t *at)
+{
+	*at = d->len;
+	size_t m = 1;
+	if (!d->lim.split_bytes || d->sample_bytes < d->lim.split_bytes || d->n_marks < 2)
+		return NULL;
+	while (m + 1 < d->n_marks && d->marks[m].sample_bytes < d->sample_bytes / 2)
+		m++;
+	struct worker *wk = calloc(1, sizeof *wk);
+	if (!wk)
+		return NULL;
+	wk->d = d;
+	wk->c = d->marks[m];
+	atomic_init(&wk->stop, false);
+	wk->fd = (struct feed){.by_id = mine->by_id, .n_by_id = mine->n_by_id};
+	wk->fd.fr = pf_ft_stream_fork(st);
+	wk->fd.used_id = calloc(mine->n_by_id, 1);
+	wk->fd.vals = malloc((d->n_types ? d->n_types : 1) * sizeof *wk->fd.vals);
+	if (wk->fd.fr && wk->fd.used_id && wk->fd.vals &&
+	    pthread_create(&wk->th, NULL, work, wk) == 0) {
+		*at = d->marks[m].at; /* wk->c is the worker's from now on */
+		return wk;
+	}
+	pf_ft_stream_drop(wk->fd.fr);
+	feed_free(&wk->fd);
+	free(wk);
+	return NULL;
+}
+
+/* Wait for the worker; when ok, add what it read into st and mine and
+ * move *c past it. Frees it. */
+static void join(struct worker *wk, bool ok, struct pf_pp_dec *d, struct pf_ft_stream *st,
+                 struct feed *mine, struct pf_pp_cursor *c)
+{
+	if (!ok)
+		atomic_store_explicit(&wk->stop, true, memory_order_relaxed);
+	(void)pthread_join(wk->th, NULL);
+	if (ok) {
+		assert(d->i_samples == c->i_sample);
+		for (size_t k = 0; k < mine->n_by_id; k++)
+			mine->used_id[k] |= wk->fd.used_id[k];
+		pf_ft_stream_join(st, wk->fd.fr);
+		wk->fd.fr = NULL;
+		*c = wk->c;
+		d->i_samples = c->i_sample;
+	}
+	pf_ft_stream_drop(wk->fd.fr);
+	feed_free(&wk->fd);
+	free(wk);
 }
 
 static int choose(const struct pf_profile *p, const char *name, struct pf_err *err)
@@ -182,9 +306,11 @@ static enum pf_code full(struct pf_pp_dec *d, const char *name, struct pf_arena 
 static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_arena *arena,
                            struct pf_functab **out, struct pf_err *err)
 {
-	struct feed fd;
+	struct main_feed mf;
+	struct feed *fd = &mf.fd;
+	struct pf_ft_stream *st = NULL;
 	enum pf_code rc;
-	memset(&fd, 0, sizeof fd);
+	memset(&mf, 0, sizeof mf);
 	d->stream = true;
 	PF_PP_TRY(pf_pp_decode_prefix(d));
 	struct pf_profile *p = d->p;
@@ -198,36 +324,42 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 	int idx = p->n_types ? choose(p, name, &quiet) : -1;
 	if (idx < 0 || d->n_locations + d->n_functions >= PF_FT_MULTI)
 		return full(d, name, arena, out, err); /* its error comes first */
-	fd.st = pf_ft_stream_new(p, idx, arena);
-	fd.vals = malloc((d->n_types ? d->n_types : 1) * sizeof *fd.vals);
-	fd.n_by_id = d->locs.dcap;
-	fd.by_id = malloc(fd.n_by_id * sizeof *fd.by_id);
-	fd.used_id = calloc(fd.n_by_id, 1);
-	if (!fd.st || !fd.vals || !fd.by_id || !fd.used_id) {
+	st = pf_ft_stream_new(p, idx, arena);
+	fd->vals = malloc((d->n_types ? d->n_types : 1) * sizeof *fd->vals);
+	fd->n_by_id = d->locs.dcap;
+	uint32_t *by_id = malloc(fd->n_by_id * sizeof *by_id);
+	fd->by_id = by_id;
+	fd->used_id = calloc(fd->n_by_id, 1);
+	if (!st || !fd->vals || !by_id || !fd->used_id) {
 		rc = pf_pp_nomem(d);
 		goto out;
 	}
-	fd.fr = pf_ft_stream_frames(fd.st);
+	fd->fr = pf_ft_stream_frames(st);
 	/* ids of one- and two-line locations, nodes under 0xffff: inline */
-	for (size_t k = 0; k < fd.n_by_id; k++) {
+	for (size_t k = 0; k < fd->n_by_id; k++) {
 		uint32_t li = d->locs.dense[k];
-		struct pf_ft_loc l = li ? fd.fr->locs[li - 1] : (struct pf_ft_loc){0, PF_FT_MULTI};
-		fd.by_id[k] = l.inner < 0xffff && l.outer < 0xffff ? l.inner | l.outer << 16
-		                                                   : NARROW_NONE;
+		struct pf_ft_loc l = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, PF_FT_MULTI};
+		by_id[k] = l.inner < 0xffff && l.outer < 0xffff ? l.inner | l.outer << 16
+		                                                : NARROW_NONE;
 	}
-	rc = pf_pp_each_sample(d, one_sample, &fd);
+	struct pf_pp_cursor c = {0};
+	size_t half;
+	struct worker *wk = split(d, st, fd, &half);
+	rc = pf_pp_each_sample(d, &c, half, one_sample, &mf);
+	if (wk)
+		join(wk, rc == PF_OK, d, st, fd, &c);
+	if (rc == PF_OK)
+		rc = pf_pp_each_sample(d, &c, d->len, one_sample, &mf);
 	if (rc != PF_OK)
 		goto out;
-	for (size_t k = 0; k < fd.n_by_id; k++)
-		if (fd.used_id[k] && d->locs.dense[k])
-			fd.fr->used[d->locs.dense[k] - 1] = 1;
-	rc = pf_ft_stream_finish(fd.st, arena, out, err);
+	for (size_t k = 0; k < fd->n_by_id; k++)
+		if (fd->used_id[k] && d->locs.dense[k])
+			fd->fr->used[d->locs.dense[k] - 1] = 1;
+	rc = pf_ft_stream_finish(st, arena, out, err);
 out:
-	pf_ft_stream_free(fd.st);
-	free(fd.vals);
-	free(fd.by_id);
-	free(fd.used_id);
-	free(fd.buf);
+	pf_ft_stream_free(st);
+	free(by_id);
+	feed_free(fd);
 	return rc;
 }
 

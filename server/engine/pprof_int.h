@@ -176,6 +176,13 @@ static inline bool pf_pp_idmap_get(const struct pf_pp_idmap *m, uint64_t k, uint
 	return pf_pp_idmap_get_hashed(m, k, v);
 }
 
+/* A position among the top-level fields, at a field's start: its byte
+ * offset, the index in others of the next noted field, and (pass 1's
+ * marks) the samples and sample bytes before it. */
+struct pf_pp_cursor {
+	size_t at, oi, i_sample, sample_bytes;
+};
+
 /* Decoder state shared by pprof_decode.c (framing, passes) and
  * pprof_convert.c (message conversion). */
 struct pf_pp_dec {
@@ -202,7 +209,13 @@ struct pf_pp_dec {
 	struct pf_pp_lsets *lsets; /* label sets seen (pprof_sample.c) */
 	size_t *others;            /* offsets of the non-sample fields */
 	size_t n_others, cap_others;
+	/* stream only: a cursor at every PF_PP_MARK_EVERY-th sample and the
+	 * sample bytes in all (pass 1), to split the samples between threads */
+	struct pf_pp_cursor *marks;
+	size_t n_marks, cap_marks, sample_bytes;
 };
+
+#define PF_PP_MARK_EVERY 16
 
 #define PF_PP_TRY(x)                                                                               \
 	do {                                                                                       \
@@ -251,7 +264,52 @@ enum pf_code pf_pp_decode_prefix(struct pf_pp_dec *d);
 enum pf_code pf_pp_decode_all(struct pf_pp_dec *d);
 typedef enum pf_code (*pf_pp_sample_fn)(struct pf_pp_dec *d, const uint8_t *body, size_t n,
                                         void *arg);
-enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, pf_pp_sample_fn visit, void *arg);
+/* visit(d, body, n, arg) for each Sample message from c on, in order, up
+ * to the field that starts at or after byte end; c ends there (or, on an
+ * error, at the failing sample). */
+enum pf_code pf_pp_each_sample(struct pf_pp_dec *d, struct pf_pp_cursor *c, size_t end,
+                               pf_pp_sample_fn visit, void *arg);
+
+/* The Sample message at or after c (pass 1 has checked the framing and
+ * noted every other field, which is skipped), if one starts before byte
+ * end: its body and size, c moved past it. Reads d only. */
+static inline bool pf_pp_next_sample(const struct pf_pp_dec *d, struct pf_pp_cursor *c, size_t end,
+                                     const uint8_t **body, size_t *n)
+{
+	const uint8_t *e = d->base + d->len;
+	while (c->at < end) {
+		const uint8_t *p = d->base + c->at;
+		uint64_t tag = 0, v = 0;
+		(void)pf_pb_rd(&p, e, &tag);
+		if (c->oi < d->n_others && d->others[c->oi] == c->at) {
+			c->oi++;
+			switch (tag & 7) {
+			case 0:
+				(void)pf_pb_rd(&p, e, &v);
+				break;
+			case 1:
+				p += 8;
+				break;
+			case 5:
+				p += 4;
+				break;
+			case 2:
+				(void)pf_pb_rd(&p, e, &v);
+				p += v;
+				break;
+			}
+			c->at = (size_t)(p - d->base);
+			continue;
+		}
+		(void)pf_pb_rd(&p, e, &v);
+		*body = p;
+		*n = (size_t)v;
+		c->at = (size_t)(p + v - d->base);
+		c->i_sample++;
+		return true;
+	}
+	return false;
+}
 void pf_pp_reset(struct pf_pp_dec *d);
 void pf_pp_close(struct pf_pp_dec *d);
 
@@ -271,5 +329,8 @@ void pf_pp_lsets_free(struct pf_pp_dec *d);
  * (shared with earlier samples of the same bytes); false as above. */
 bool pf_pp_sample_labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
                          struct pf_pprof_sample *s);
+/* The same label messages only checked, as pf_pp_sample_labels would
+ * accept them; reads d only (the streaming table's threads). */
+bool pf_pp_labels_ok(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end);
 
 #endif

@@ -46,6 +46,37 @@ static bool str_ok(const struct pf_pp_dec *d, uint64_t i)
 	return i < d->n_strings; /* int64 negatives are huge as uint64 */
 }
 
+/* The next label message at *p (< end; only field-3 messages, framing
+ * checked by pf_pp_sample_split): its fields 1-4 into f; false for
+ * anything the protobuf-c path must judge. */
+static bool label_next(const struct pf_pp_dec *d, const uint8_t **p, const uint8_t *end,
+                       uint64_t f[5])
+{
+	uint64_t tag, len;
+	if (!rd(p, end, &tag) || !rd(p, end, &len))
+		return false;
+	const uint8_t *q = *p, *qe = *p + len;
+	*p = qe;
+	memset(f, 0, 5 * sizeof *f);
+	while (q < qe) {
+		uint64_t t, v;
+		if (!rd(&q, qe, &t) || (t & 7) != 0 || (t >> 3) < 1 || (t >> 3) > 4 ||
+		    !rd(&q, qe, &v))
+			return false;
+		f[t >> 3] = v;
+	}
+	return q == qe && str_ok(d, f[1]) && str_ok(d, f[4]) && str_ok(d, f[2]);
+}
+
+bool pf_pp_labels_ok(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end)
+{
+	uint64_t f[5];
+	while (p < end)
+		if (!label_next(d, &p, end, f))
+			return false;
+	return true;
+}
+
 /* Resolve the label messages in p..end (only field-3 messages) into a new
  * arena array; false for anything the protobuf-c path must judge. */
 static bool labels_resolve(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
@@ -56,19 +87,8 @@ static bool labels_resolve(struct pf_pp_dec *d, const uint8_t *p, const uint8_t 
 	if (!ls)
 		return false;
 	while (p < end) {
-		uint64_t tag, len, f[5] = {0};
-		if (!rd(&p, end, &tag) || !rd(&p, end, &len))
-			return false;
-		const uint8_t *q = p, *qe = p + len;
-		p = qe;
-		while (q < qe) {
-			uint64_t t, v;
-			if (!rd(&q, qe, &t) || (t & 7) != 0 || (t >> 3) < 1 || (t >> 3) > 4 ||
-			    !rd(&q, qe, &v))
-				return false;
-			f[t >> 3] = v;
-		}
-		if (q != qe || !str_ok(d, f[1]) || !str_ok(d, f[4]) || !str_ok(d, f[2]))
+		uint64_t f[5];
+		if (!label_next(d, &p, end, f))
 			return false;
 		if (f[2] == 0 && f[3] == 0 && f[4] == 0)
 			continue; /* pprof drops it (spec §6) */

@@ -253,9 +253,10 @@ static uint64_t xs64(uint64_t *r)
 
 /* A random profile: functions with empty names, locations of 0-3 lines
  * (some ids past the dense range), recursion, zero and negative values,
- * labels, an optional count column; dangling: a location id that does
- * not exist in the middle of a stack. */
-static void random_profile(struct pf_buf *b, unsigned seed, bool counted, bool dangling)
+ * labels, an optional count column; sample #torn (-1: none) with a
+ * location id that does not exist in the middle of its stack, sample #odd
+ * (-1: none) with an unknown field (the fast readers decline it). */
+static void random_profile(struct pf_buf *b, unsigned seed, bool counted, int torn, int odd)
 {
 	struct pf_buf m, l;
 	uint64_t r = (uint64_t)seed * 2654435761u + 1;
@@ -300,7 +301,7 @@ static void random_profile(struct pf_buf *b, unsigned seed, bool counted, bool d
 		size_t depth = RND() % 24;
 		for (size_t d = 0; d < depth; d++)
 			st[d] = locid[RND() % (d > 2 && RND() % 4 == 0 ? 8 : NL)];
-		if (dangling && s == 200 && depth > 3)
+		if (s == torn && depth > 3)
 			st[3] = 77777; /* after frames were added: a torn sample */
 		v[0] = 1 + RND() % 3;
 		v[1] = RND() % 9 == 0 ? 0 : (uint64_t)((int64_t)(RND() % 1000) - 100);
@@ -314,6 +315,8 @@ static void random_profile(struct pf_buf *b, unsigned seed, bool counted, bool d
 			pf_pbw_msg(&m, 3, &l);
 			pf_buf_free(&l);
 		}
+		if (s == odd)
+			pf_pbw_uint(&m, 15, 0);
 		pf_pbw_msg(b, 2, &m);
 		pf_buf_free(&m);
 	}
@@ -353,13 +356,20 @@ static enum pf_code stream_vs_model(const uint8_t *data, size_t len, const char 
 		else
 			r1 = pf_functab_build(p, i, NULL, &a, &x, &e1);
 	}
-	r2 = pf_pprof_functab(data, len, NULL, index, &a, &y, &e2);
-	ck_assert_int_eq(r1, r2);
-	ck_assert_str_eq(e1.msg, e2.msg);
-	if (r1 == PF_OK) {
-		ck_assert_str_eq(x->sample_index, y->sample_index);
-		ck_assert_str_eq(x->unit, y->unit);
-		same_table(x, y);
+	/* one thread, then two wherever there are samples to split */
+	struct pf_pprof_limits lim[2] = {pf_pprof_limits_default(), pf_pprof_limits_default()};
+	lim[0].split_bytes = 0;
+	lim[1].split_bytes = 1;
+	for (int k = 0; k < 2; k++) {
+		memset(&e2, 0, sizeof e2);
+		r2 = pf_pprof_functab(data, len, &lim[k], index, &a, &y, &e2);
+		ck_assert_int_eq(r1, r2);
+		ck_assert_str_eq(e1.msg, e2.msg);
+		if (r1 == PF_OK) {
+			ck_assert_str_eq(x->sample_index, y->sample_index);
+			ck_assert_str_eq(x->unit, y->unit);
+			same_table(x, y);
+		}
 	}
 	pf_arena_free(&a);
 	return r1;
@@ -391,14 +401,20 @@ START_TEST(stream_matches_decode_build)
 	}
 	for (unsigned seed = 1; seed <= 40; seed++) {
 		struct pf_buf b;
-		random_profile(&b, seed, seed % 2, false);
+		random_profile(&b, seed, seed % 2, -1, -1);
 		ck_assert_int_eq(stream_vs_model((const uint8_t *)b.data, b.len, NULL), PF_OK);
 		stream_vs_model((const uint8_t *)b.data, b.len, "0");
 		stream_vs_model((const uint8_t *)b.data, b.len, "samples");
 		pf_buf_free(&b);
-		random_profile(&b, seed, seed % 2, true);
-		stream_vs_model((const uint8_t *)b.data, b.len, NULL);
-		pf_buf_free(&b);
+		/* torn or odd samples early (before the split), in the middle,
+		 * late (in the second thread's half), or both */
+		static const int at[][2] = {{200, -1}, {20, -1},   {380, -1}, {-1, 300},
+		                            {-1, 30},  {350, 300}, {300, 350}};
+		for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+			random_profile(&b, seed, seed % 2, at[k][0], at[k][1]);
+			stream_vs_model((const uint8_t *)b.data, b.len, NULL);
+			pf_buf_free(&b);
+		}
 	}
 	for (int plain = 0; plain < 2; plain++) {
 		struct pf_buf b;

@@ -22,11 +22,13 @@ struct ipair {
 	bool plain;
 };
 
-/* What the walk touches per frame: struct pf_ft_hot (functab_stream.h),
- * one 32-byte record per node. */
-
+/* Per node: the walk's stamp and call bit (struct pf_ft_hot of
+ * functab_stream.h), cum and cum samples (this walk: cold only), the
+ * bloom bits of the inlined pairs into it. */
 struct fast {
 	struct pf_ft_hot *hot;
+	struct pf_ft_cold *cold;
+	uint64_t *bloom;
 	struct ipair *ip;
 	size_t ip_mask;
 	uint32_t serial;
@@ -71,7 +73,7 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 					continue;
 				struct ipair *e = pair_slot(f, src, dst);
 				*e = (struct ipair){.src1 = src + 1, .dst = dst, .plain = e->plain};
-				f->hot[dst].bloom |= 1ull << (src & 63);
+				f->bloom[dst] |= 1ull << (src & 63);
 			}
 	}
 	return true;
@@ -80,9 +82,8 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 /* A plain call src -> dst (src != dst). */
 static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 {
-	struct pf_ft_hot *h = &f->hot[dst];
-	h->call = 1;
-	if (h->bloom >> (src & 63) & 1) {
+	f->hot[dst].call = 1;
+	if (f->bloom[dst] >> (src & 63) & 1) {
 		struct ipair *e = pair_slot(f, src, dst);
 		if (e->src1)
 			e->plain = true;
@@ -94,8 +95,8 @@ static inline void touch(struct fast *f, uint32_t nd, int64_t w, int64_t c)
 	struct pf_ft_hot *h = &f->hot[nd];
 	if (h->stamp != f->serial) {
 		h->stamp = f->serial;
-		h->cum += w;
-		h->cs += c;
+		f->cold[nd].cum += w;
+		f->cold[nd].cs += c;
 	}
 }
 
@@ -151,9 +152,9 @@ static void walk_input(struct graph *g, struct fast *f, struct input *in, const 
 		}
 	}
 	for (size_t i = 0; i < g->n_nodes; i++) {
-		g->nodes[i].cum[side] += f->hot[i].cum;
-		g->nodes[i].cs[side] += f->hot[i].cs;
-		f->hot[i].cum = f->hot[i].cs = 0;
+		g->nodes[i].cum[side] += f->cold[i].cum;
+		g->nodes[i].cs[side] += f->cold[i].cs;
+		f->cold[i] = (struct pf_ft_cold){0, 0};
 	}
 }
 
@@ -182,7 +183,9 @@ bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
 	if (n_in > 2)
 		goto out;
 	f.hot = calloc(nn, sizeof *f.hot);
-	if (!f.hot || !pairs_init(&f, ins, n_in))
+	f.cold = calloc(nn, sizeof *f.cold);
+	f.bloom = calloc(nn, sizeof *f.bloom);
+	if (!f.hot || !f.cold || !f.bloom || !pairs_init(&f, ins, n_in))
 		goto out;
 	for (size_t i = 0; i < n_in; i++) {
 		const struct input *in = &ins[i];
@@ -210,6 +213,8 @@ out:
 		free(used[i]);
 	}
 	free(f.hot);
+	free(f.cold);
+	free(f.bloom);
 	free(f.ip);
 	if (!ok)
 		g->oom = true;
@@ -245,11 +250,15 @@ struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, str
 	if (nl >= PF_FT_MULTI || pf_ft_map_locations(&st->g, &st->in, arena) != PF_OK ||
 	    st->g.n_nodes >= PF_FT_MULTI - 1)
 		goto fail;
-	st->f.hot = calloc(st->g.n_nodes + 1, sizeof *st->f.hot); /* + the sink */
+	size_t nn = st->g.n_nodes + 1; /* + the sink */
+	st->f.hot = calloc(nn, sizeof *st->f.hot);
+	st->f.cold = calloc(nn, sizeof *st->f.cold);
+	st->f.bloom = calloc(nn, sizeof *st->f.bloom);
 	st->locs = malloc((nl ? nl : 1) * sizeof *st->locs);
 	st->used = calloc(nl ? nl : 1, 1);
 	st->flat = calloc(st->g.n_nodes + 1, sizeof *st->flat);
-	if (!st->f.hot || !st->locs || !st->used || !st->flat || !pairs_init(&st->f, &st->in, 1))
+	if (!st->f.hot || !st->f.cold || !st->f.bloom || !st->locs || !st->used || !st->flat ||
+	    !pairs_init(&st->f, &st->in, 1))
 		goto fail;
 	const uint32_t *off = st->in.loc_off, *ln = st->in.loc_nodes;
 	for (size_t l = 0; l < nl; l++) {
@@ -259,6 +268,8 @@ struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, str
 	}
 	st->fr = (struct pf_ft_frames){
 	        .hot = st->f.hot,
+	        .cold = st->f.cold,
+	        .bloom = st->f.bloom,
 	        .sink = (uint32_t)st->g.n_nodes,
 	        .locs = st->locs,
 	        .loc_off = off,
@@ -299,26 +310,27 @@ struct pf_ft_frames *pf_ft_stream_fork(struct pf_ft_stream *st)
 		return NULL;
 	*fr = st->fr;
 	fr->serial = 0;
+	fr->k = 0;
 	fr->total = fr->total_samples = 0;
-	fr->hot = malloc(nn * sizeof *fr->hot);
+	fr->hot = calloc(nn, sizeof *fr->hot);
+	fr->cold = calloc(nn, sizeof *fr->cold);
 	fr->flat = calloc(nn, sizeof *fr->flat);
 	fr->used = calloc(nl ? nl : 1, 1);
 	fr->plain = calloc(st->f.ip_mask + 1, 1);
-	if (!fr->hot || !fr->flat || !fr->used || !fr->plain) {
+	if (!fr->hot || !fr->cold || !fr->flat || !fr->used || !fr->plain) {
 		pf_ft_stream_drop(fr);
 		return NULL;
 	}
-	for (size_t i = 0; i < nn; i++)
-		fr->hot[i] = (struct pf_ft_hot){.bloom = st->f.hot[i].bloom};
 	return fr;
 }
 
 void pf_ft_stream_join(struct pf_ft_stream *st, struct pf_ft_frames *fr)
 {
 	struct pf_ft_frames *to = &st->fr;
-	for (size_t i = 0; i <= st->g.n_nodes; i++) {
-		to->hot[i].cum += fr->hot[i].cum;
-		to->hot[i].cs += fr->hot[i].cs;
+	for (size_t i = 0; i <= st->g.n_nodes; i++) { /* fr's hot into to's cold */
+		int64_t cum = fr->hot[i].cum;
+		to->cold[i].cum += cum + fr->cold[i].cum;
+		to->cold[i].cs += (fr->k ? cum / fr->k : 0) + fr->cold[i].cs;
 		to->hot[i].call |= fr->hot[i].call;
 		to->flat[i][0] += fr->flat[i][0];
 		to->flat[i][1] += fr->flat[i][1];
@@ -338,6 +350,7 @@ void pf_ft_stream_drop(struct pf_ft_frames *fr)
 	if (!fr)
 		return;
 	free(fr->hot);
+	free(fr->cold);
 	free(fr->flat);
 	free(fr->used);
 	free(fr->plain);
@@ -359,8 +372,9 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
 		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
 	t->total = st->fr.total;
 	for (size_t i = 0; i < g->n_nodes; i++) {
-		g->nodes[i].cum[1] = st->f.hot[i].cum;
-		g->nodes[i].cs[1] = st->f.hot[i].cs;
+		int64_t cum = st->f.hot[i].cum, k = st->fr.k;
+		g->nodes[i].cum[1] = cum + st->f.cold[i].cum;
+		g->nodes[i].cs[1] = (k ? cum / k : 0) + st->f.cold[i].cs;
 		g->nodes[i].flat[1] = st->flat[i][0];
 		g->nodes[i].fs[1] = st->flat[i][1];
 	}
@@ -386,6 +400,8 @@ void pf_ft_stream_free(struct pf_ft_stream *st)
 		return;
 	pf_ft_graph_free(&st->g, &st->in, 1);
 	free(st->f.hot);
+	free(st->f.cold);
+	free(st->f.bloom);
 	free(st->f.ip);
 	free(st->locs);
 	free(st->used);

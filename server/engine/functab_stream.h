@@ -6,6 +6,7 @@
 #ifndef PF_FUNCTAB_STREAM_H
 #define PF_FUNCTAB_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,12 +17,18 @@
 
 #define PF_FT_MULTI 0x80000000u
 
-/* What a frame touches, one 32-byte record per node. */
+/* What a frame touches, one 16-byte record per node: cum of the samples
+ * whose value is k times their count (CPU profiles: all of them), so
+ * their cum samples are cum / k without being added up. */
 struct pf_ft_hot {
-	uint32_t stamp;  /* last sample that added cum */
-	uint32_t call;   /* reached by a plain call */
-	int64_t cum, cs; /* cum and cum samples */
-	uint64_t bloom;  /* bit P % 64 for the inlined pairs P -> node */
+	uint32_t stamp; /* last sample that added cum */
+	uint32_t call;  /* reached by a plain call */
+	int64_t cum;
+};
+
+/* Per node, cum and cum samples of the other samples. */
+struct pf_ft_cold {
+	int64_t cum, cs;
 };
 
 /* A location for the frame loop: its innermost and outermost nodes (the
@@ -35,7 +42,10 @@ struct pf_ft_stream;
 
 /* The state a sample loop reads and writes, borrowed from the stream. */
 struct pf_ft_frames {
-	struct pf_ft_hot *hot; /* per node, then the sink (callee of nothing) */
+	struct pf_ft_hot *hot;   /* per node, then the sink (callee of nothing) */
+	struct pf_ft_cold *cold; /* per node */
+	const uint64_t *bloom;   /* per node: bit P % 64 for the inlined pairs P -> it */
+	int64_t k;               /* value = k * count in hot's samples; 0: unset */
 	uint32_t sink;
 	uint32_t serial;              /* bump once per walked sample */
 	const struct pf_ft_loc *locs; /* per location */
@@ -71,49 +81,48 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
                                  struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;
 void pf_ft_stream_free(struct pf_ft_stream *st);
 
-/* cum once per sample, without a branch on the stamp */
-static inline __attribute__((always_inline)) void
-pf_ft_touch(struct pf_ft_hot *hot, uint32_t serial, uint32_t nd, int64_t w, int64_t c)
+/* cum once per sample, without a branch on the stamp: into hot when
+ * cold is NULL (a proportional sample), else into cold with its count. */
+static inline __attribute__((always_inline)) void pf_ft_touch(struct pf_ft_hot *hot,
+                                                              struct pf_ft_cold *cold,
+                                                              uint32_t serial, uint32_t nd,
+                                                              int64_t w, int64_t c)
 {
 	struct pf_ft_hot *h = &hot[nd];
 	int64_t m = -(int64_t)(h->stamp != serial);
 	h->stamp = serial;
-	h->cum += w & m;
-	h->cs += c & m;
+	if (!cold) {
+		h->cum += w & m;
+	} else {
+		cold[nd].cum += w & m;
+		cold[nd].cs += c & m;
+	}
 }
 
 /* One frame, walked leaf first, of sample number serial: location l
  * called *callee (the previous frame's outermost node, or the sink);
- * returns l's innermost node. hot and serial are fr's, passed apart so
- * that a loop keeps them in registers. */
+ * returns l's innermost node. hot, cold (as pf_ft_touch) and serial are
+ * passed apart from fr so that a loop keeps them in registers. */
 static inline __attribute__((always_inline)) uint32_t
-pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_hot *hot, uint32_t serial,
-           struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
+pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_hot *hot, struct pf_ft_cold *cold,
+           uint32_t serial, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
 {
 	uint32_t inner = l.inner, outer = l.outer;
 	if (__builtin_expect(!!(outer & PF_FT_MULTI), 0)) {
 		uint32_t lo = fr->loc_off[inner], hi = fr->loc_off[inner + 1];
 		for (uint32_t k = lo; k < hi; k++)
-			pf_ft_touch(hot, serial, fr->loc_nodes[k], w, c);
+			pf_ft_touch(hot, cold, serial, fr->loc_nodes[k], w, c);
 		inner = fr->loc_nodes[lo];
 		outer = fr->loc_nodes[hi - 1];
 	} else {
-		pf_ft_touch(hot, serial, outer, w, c);
-		pf_ft_touch(hot, serial, inner, w, c);
+		pf_ft_touch(hot, cold, serial, outer, w, c);
+		pf_ft_touch(hot, cold, serial, inner, w, c);
 	}
-	struct pf_ft_hot *h = &hot[*callee];
-	h->call |= inner != *callee;
-	if (__builtin_expect((h->bloom >> (inner & 63)) & 1, 0) && inner != *callee)
+	hot[*callee].call |= inner != *callee;
+	if (__builtin_expect((fr->bloom[*callee] >> (inner & 63)) & 1, 0) && inner != *callee)
 		pf_ft_stream_pair_plain(fr, inner, *callee);
 	*callee = outer;
 	return inner;
-}
-
-/* One frame of the current sample (fr->serial), as pf_ft_step. */
-static inline __attribute__((always_inline)) uint32_t
-pf_ft_frame(struct pf_ft_frames *fr, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
-{
-	return pf_ft_step(fr, fr->hot, fr->serial, l, callee, w, c);
 }
 
 /* The leaf node of a walked sample takes its flat. */
@@ -123,16 +132,43 @@ static inline void pf_ft_flat(struct pf_ft_frames *fr, uint32_t leaf, int64_t w,
 	fr->flat[leaf][1] += c;
 }
 
+/* Whether a sample of weight w and count c goes to hot: value = k *
+ * count, k set by the first sample with positive ones (or no count
+ * column at all: count_index < 0). */
+static inline bool pf_ft_proportional(struct pf_ft_frames *fr, int64_t w, int64_t c)
+{
+	int64_t kc;
+	if (fr->count_index < 0)
+		return true;
+	if (c <= 0 || w <= 0)
+		return false;
+	if (fr->k == 0 && w % c == 0)
+		fr->k = w / c;
+	return fr->k && !__builtin_mul_overflow(fr->k, c, &kc) && kc == w;
+}
+
+/* The frames l[0..n) (n >= 1, leaf first) of one sample into hot or
+ * cold; returns the leaf node. */
+static inline __attribute__((always_inline)) uint32_t pf_ft_walk(struct pf_ft_frames *fr,
+                                                                 struct pf_ft_cold *cold,
+                                                                 const struct pf_ft_loc *l,
+                                                                 size_t n, int64_t w, int64_t c)
+{
+	struct pf_ft_hot *hot = fr->hot;
+	uint32_t serial = ++fr->serial, callee = fr->sink;
+	uint32_t leaf = pf_ft_step(fr, hot, cold, serial, l[0], &callee, w, c);
+	for (size_t j = 1; j < n; j++)
+		(void)pf_ft_step(fr, hot, cold, serial, l[j], &callee, w, c);
+	return leaf;
+}
+
 /* A whole sample of weight w (count c): its n >= 1 locations, leaf
  * first, walked as a new sample. */
 static inline void pf_ft_sample(struct pf_ft_frames *fr, const struct pf_ft_loc *l, size_t n,
                                 int64_t w, int64_t c)
 {
-	struct pf_ft_hot *hot = fr->hot;
-	uint32_t serial = ++fr->serial, callee = fr->sink;
-	uint32_t leaf = pf_ft_step(fr, hot, serial, l[0], &callee, w, c);
-	for (size_t j = 1; j < n; j++)
-		(void)pf_ft_step(fr, hot, serial, l[j], &callee, w, c);
+	uint32_t leaf = pf_ft_proportional(fr, w, c) ? pf_ft_walk(fr, NULL, l, n, w, c)
+	                                             : pf_ft_walk(fr, fr->cold, l, n, w, c);
 	pf_ft_flat(fr, leaf, w, c);
 }
 

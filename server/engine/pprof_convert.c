@@ -235,7 +235,9 @@ enum pf_code pf_pp_pass3(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t 
 {
 	(void)wt;
 	(void)at;
-	return f == 4 ? location(d, body, (size_t)v) : PF_OK;
+	if (f != 4 || pf_pp_location_fast(d, body, (size_t)v))
+		return PF_OK;
+	return location(d, body, (size_t)v);
 }
 
 static enum pf_code labels(struct pf_pp_dec *d, size_t i, Perftools__Profiles__Sample *m,

@@ -292,6 +292,16 @@ static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit, bool others)
 			p = d->base + d->others[i];
 		size_t at = (size_t)(p - d->base);
 		uint64_t tag, v = 0;
+		if (visit == pass1_field && *p == 0x12) {
+			/* a Sample, most of the fields: when its length fits, the
+			 * checks below have nothing to say */
+			const uint8_t *q = p + 1;
+			if (pf_pb_rd(&q, end, &v) && v <= (uint64_t)(end - q)) {
+				PF_PP_TRY(pass1_field(d, 2, 2, v, q, at));
+				p = q + v;
+				continue;
+			}
+		}
 		int rc = pf_pb_varint(&p, end, &tag);
 		if (rc)
 			return frame_err(d,

@@ -16,7 +16,6 @@
 #include "functab_stream.h"
 #include "pprof_int.h"
 
-#define NO_CODE     UINT32_MAX
 #define NARROW_NONE UINT32_MAX
 
 /* One thread's sample reader: its frames and scratch; the id map is
@@ -37,11 +36,10 @@ enum { DONE, DECLINED };
 /* Location id -> its frame record; false for an id that does not exist.
  * Ids of one- and two-line locations under n_by_id come from by_id (a
  * byte in used_id marks them walked), the rest from the decoder's map. */
-static inline bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t id,
-                          struct pf_ft_loc *l)
+static bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t id, struct pf_ft_loc *l)
 {
 	uint32_t x = fd->by_id[id < fd->n_by_id ? id : 0], li;
-	if (__builtin_expect(x != NARROW_NONE, 1)) {
+	if (x != NARROW_NONE) {
 		fd->used_id[id] = 1;
 		*l = (struct pf_ft_loc){x & 0xffff, x >> 16};
 		return true;
@@ -53,49 +51,73 @@ static inline bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t i
 	return true;
 }
 
+/* buf holds n locations (false: out of memory). */
+static bool room(struct feed *fd, size_t n)
+{
+	if (n <= fd->cap)
+		return true;
+	size_t cap = fd->cap ? fd->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	struct pf_ft_loc *b = realloc(fd->buf, cap * sizeof *b);
+	if (!b)
+		return false;
+	fd->buf = b;
+	fd->cap = cap;
+	return true;
+}
+
+/* The ids from *pp on (< le, with 8 bytes readable from each) into buf
+ * while they are under 2^21 and in by_id, each read from one 8-byte load
+ * without a branch on its length (the run's last byte ends a varint, so
+ * none runs past le). Returns how many, *pp moved past them; the rest
+ * (if any) need loc_of. */
+static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t *le,
+                       struct pf_ft_loc *buf)
+{
+	const uint32_t *by_id = fd->by_id;
+	const size_t n_by_id = fd->n_by_id;
+	uint8_t *used = fd->used_id;
+	const uint8_t *p = *pp;
+	size_t n = 0;
+	while (p < le) {
+		uint64_t wd;
+		memcpy(&wd, p, 8);
+		uint64_t stop = ~wd & 0x808080u;
+		if (__builtin_expect(stop == 0, 0))
+			break;
+		wd &= stop ^ (stop - 1); /* the varint's bytes */
+		uint64_t id = (wd & 0x7f) | (wd >> 1 & 0x3f80) | (wd >> 2 & 0x1fc000);
+		uint32_t x = by_id[id < n_by_id ? id : 0];
+		if (__builtin_expect(x == NARROW_NONE, 0))
+			break;
+		p += ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+		used[id] = 1;
+		buf[n++] = (struct pf_ft_loc){x & 0xffff, x >> 16};
+	}
+	*pp = p;
+	return n;
+}
+
 /* The frames of one sample from its packed location ids at lp..le, leaf
  * first: every id resolved into buf first (so a bad one adds nothing, and
- * the loads are independent), then walked. An id of up to 3 bytes (below
- * 2^21) is read from one 8-byte load without a branch on its length; the
- * run's last byte ending a varint means none runs past le. DECLINED when
- * an id is bad or the run ends inside a varint (nothing was added). */
+ * the loads are independent), then walked. DECLINED when an id is bad or
+ * the run ends inside a varint (nothing was added). */
 static int walk_ids(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *lp,
                     const uint8_t *le, int64_t w, int64_t c)
 {
-	const uint8_t *bend = d->base + d->len;
 	size_t n = 0;
 	if (lp == le)
 		return DONE;
-	if ((size_t)(le - lp) > fd->cap) {
-		size_t cap = fd->cap ? fd->cap : 64;
-		while (cap < (size_t)(le - lp))
-			cap *= 2;
-		struct pf_ft_loc *b = realloc(fd->buf, cap * sizeof *b);
-		if (!b)
-			return DECLINED; /* the protobuf-c path meets the same shortage */
-		fd->buf = b;
-		fd->cap = cap;
-	}
+	if (!room(fd, (size_t)(le - lp)))
+		return DECLINED; /* the protobuf-c path meets the same shortage */
 	if (le[-1] & 0x80)
 		return DECLINED;
-	const uint8_t *fast_end = bend - le >= 8 ? le : NULL; /* 8 readable bytes */
+	if (d->base + d->len - le >= 8)
+		n = ids_fast(fd, &lp, le, fd->buf);
 	while (lp < le) {
-		uint64_t id, wd;
-		if (lp < fast_end) {
-			memcpy(&wd, lp, 8);
-			uint64_t stop = ~wd & 0x808080u;
-			if (__builtin_expect(stop != 0, 1)) {
-				unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
-				id = ((wd & 0x7f) | (wd >> 1 & 0x3f80) | (wd >> 2 & 0x1fc000)) &
-				     ((1u << (7 * len)) - 1);
-				lp += len;
-				goto have;
-			}
-		}
-		if (!pf_pb_rd(&lp, le, &id))
-			return DECLINED;
-	have:
-		if (!loc_of(d, fd, id, &fd->buf[n++]))
+		uint64_t id;
+		if (!pf_pb_rd(&lp, le, &id) || !loc_of(d, fd, id, &fd->buf[n++]))
 			return DECLINED;
 	}
 	pf_ft_sample(fd->fr, fd->buf, n, w, c);
@@ -176,16 +198,14 @@ static enum pf_code one_sample(struct pf_pp_dec *d, const uint8_t *body, size_t 
 	fr->total_samples += c;
 	if (w == 0 || s->n_locs == 0)
 		return PF_OK;
-	uint32_t callee = fr->sink, leaf = NO_CODE;
-	fr->serial++;
+	if (!room(&mf->fd, s->n_locs))
+		return pf_pp_nomem(d);
 	for (uint32_t j = 0; j < s->n_locs; j++) {
 		uint32_t li = pf_pprof_sample_loc(d->p, s, j);
 		fr->used[li] = 1;
-		uint32_t in = pf_ft_frame(fr, fr->locs[li], &callee, w, c);
-		if (j == 0)
-			leaf = in;
+		mf->fd.buf[j] = fr->locs[li];
 	}
-	pf_ft_flat(fr, leaf, w, c);
+	pf_ft_sample(fr, mf->fd.buf, s->n_locs, w, c);
 	return PF_OK;
 }
 

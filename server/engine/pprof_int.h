@@ -329,6 +329,10 @@ void pf_pp_lsets_free(struct pf_pp_dec *d);
  * (shared with earlier samples of the same bytes); false as above. */
 bool pf_pp_sample_labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end, size_t n_lab,
                          struct pf_pprof_sample *s);
+/* pprof_sample.c: Location message #d->i_locations read straight into
+ * the model (and the id map); false, having changed nothing visible, for
+ * anything unusual or invalid: the caller then takes protobuf-c's path. */
+bool pf_pp_location_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n);
 /* The same label messages only checked, as pf_pp_sample_labels would
  * accept them; reads d only (the streaming table's threads). */
 bool pf_pp_labels_ok(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end);

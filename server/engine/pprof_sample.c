@@ -1,9 +1,11 @@
-/* pprof_sample.c: the Sample message read straight from the wire into the
- * arena model (location indices, values, labels), without protobuf-c.
- * Handles the common, valid shape only (packed location_id and value, each
- * at most once; label messages together); anything else returns false and
- * pprof_convert.c takes the protobuf-c path, which owns every error
- * message. Identical label byte runs share one label array. No I/O. */
+/* pprof_sample.c: the Sample and Location messages (nearly all of a
+ * profile) read straight from the wire into the arena model, without
+ * protobuf-c. Handles the common, valid shape only (Sample: packed
+ * location_id and value, each at most once, label messages together;
+ * Location: known fields only, every line resolvable); anything else
+ * returns false and pprof_convert.c takes the protobuf-c path, which owns
+ * every error message. Identical label byte runs share one label array.
+ * No I/O. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,12 +70,24 @@ static bool label_next(const struct pf_pp_dec *d, const uint8_t **p, const uint8
 	return q == qe && str_ok(d, f[1]) && str_ok(d, f[4]) && str_ok(d, f[2]);
 }
 
+/* Every field of every label message checked on its own: a subset of
+ * what labels_resolve accepts (it checks only the last of a repeated
+ * field), which is all a fast reader needs. */
 bool pf_pp_labels_ok(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end)
 {
-	uint64_t f[5];
-	while (p < end)
-		if (!label_next(d, &p, end, f))
+	while (p < end) {
+		uint64_t tag, len, t, v;
+		if (!rd(&p, end, &tag) || !rd(&p, end, &len))
 			return false;
+		const uint8_t *qe = p + len;
+		while (p < qe) {
+			if (!rd(&p, qe, &t) || (t & 7) != 0 || (t >> 3) < 1 || (t >> 3) > 4 ||
+			    !rd(&p, qe, &v) || ((t >> 3) != 3 && !str_ok(d, v)))
+				return false;
+		}
+		if (p != qe)
+			return false;
+	}
 	return true;
 }
 
@@ -187,5 +201,85 @@ bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	if (n_lab && !pf_pp_sample_labels(d, bp, be, n_lab, s))
 		return false;
 	d->i_samples++;
+	return true;
+}
+
+/* The lines of a Location (its field-4 messages in p..end, n of them)
+ * into lines, function ids resolved; false for anything else. */
+static bool lines_fast(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end,
+                       struct pf_pprof_line *lines)
+{
+	size_t j = 0;
+	while (p < end) {
+		uint64_t tag, v, fid = 0, line = 0;
+		if (!rd(&p, end, &tag) || !rd(&p, end, &v))
+			return false;
+		if (tag != 0x22)
+			continue; /* a scalar, read in pass A */
+		const uint8_t *q = p, *qe = p + v;
+		p = qe;
+		while (q < qe) {
+			if (!rd(&q, qe, &tag) || !rd(&q, qe, &v))
+				return false;
+			if (tag == 0x08)
+				fid = v;
+			else if (tag == 0x10)
+				line = v;
+			else if (tag != 0x18) /* column: not read (spec §2) */
+				return false;
+		}
+		if (!pf_pp_idmap_get(&d->funcs, fid, &lines[j].func))
+			return false;
+		lines[j++].line = (int64_t)line;
+	}
+	return true;
+}
+
+bool pf_pp_location_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
+{
+	const uint8_t *p = body, *end = body + n;
+	uint64_t id = 0, mapping_id = 0, address = 0;
+	size_t n_line = 0;
+	while (p < end) { /* pass A: the scalars; the lines counted */
+		uint64_t tag, v;
+		if (!rd(&p, end, &tag) || !rd(&p, end, &v))
+			return false;
+		switch (tag) {
+		case 0x08:
+			id = v;
+			break;
+		case 0x10:
+			mapping_id = v;
+			break;
+		case 0x18:
+			address = v;
+			break;
+		case 0x28: /* is_folded: not read */
+			break;
+		case 0x22:
+			if (v > (uint64_t)(end - p))
+				return false;
+			p += v;
+			n_line++;
+			break;
+		default:
+			return false;
+		}
+	}
+	if (id == 0 || n_line > UINT32_MAX)
+		return false;
+	struct pf_pprof_line *lines = pf_arena_alloc(d->a, (n_line ? n_line : 1) * sizeof *lines);
+	bool oom = false;
+	if (!lines || !lines_fast(d, body, end, lines) ||
+	    !pf_pp_idmap_put(&d->locs, id, (uint32_t)d->i_locations, &oom))
+		return false;
+	struct pf_pprof_location *l = &d->p->locations[d->i_locations++];
+	l->id = id;
+	l->address = address;
+	l->mapping = PF_PPROF_NO_MAPPING;
+	if (mapping_id)
+		(void)pf_pp_idmap_get(&d->maps, mapping_id, &l->mapping); /* dangling: none */
+	l->n_lines = (uint32_t)n_line;
+	l->lines = lines;
 	return true;
 }

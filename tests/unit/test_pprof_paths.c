@@ -1,11 +1,12 @@
 /* test_pprof_paths.c: the fast paths agree with the general ones on every
- * fixture profile. Decode: the direct Sample reader (pprof_sample.c)
- * against protobuf-c, forced by an unknown field appended to every Sample
- * message. Function tables: the walk without an edge table
+ * fixture profile. Decode: the direct Sample and Location readers
+ * (pprof_sample.c) against protobuf-c, forced by an unknown field appended
+ * to every such message. Function tables: the walk without an edge table
  * (functab_fast.c, edge_fraction 0) against the edge-table walk with an
  * edge fraction too small to cut anything; for single tables, diffs, and
- * -noinlines. The streaming table (pf_pprof_functab) against decode +
- * build on the fixtures, their cut prefixes and random profiles. */
+ * -noinlines. The streaming table (pf_pprof_functab, one thread and two)
+ * against decode + build on the fixtures, their cut prefixes and random
+ * profiles. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,9 @@ static struct pf_profile *load(const char *name, struct pf_arena *a, struct pf_b
 	return p;
 }
 
-/* raw with a field 15 (varint 0) appended to every Sample message. */
-static void add_unknown_field(const struct pf_buf *raw, struct pf_buf *out)
+/* raw with a field 15 (varint 0) appended to every message of top-level
+ * field `field` (2: Sample, 4: Location). */
+static void add_unknown_field(const struct pf_buf *raw, uint64_t field, struct pf_buf *out)
 {
 	const uint8_t *p = (const uint8_t *)raw->data, *end = p + raw->len;
 	pf_buf_init(out, 0);
@@ -55,12 +57,12 @@ static void add_unknown_field(const struct pf_buf *raw, struct pf_buf *out)
 		} else {
 			ck_assert_uint_eq(tag & 7, 2);
 			ck_assert_int_eq(pf_pb_varint(&p, end, &v), 0);
-			if (tag >> 3 == 2) {
+			if (tag >> 3 == field) {
 				struct pf_buf m;
 				pf_buf_init(&m, 0);
 				(void)pf_buf_append(&m, p, v);
 				pf_pbw_uint(&m, 15, 0);
-				pf_pbw_msg(out, 2, &m);
+				pf_pbw_msg(out, (uint32_t)field, &m);
 				pf_buf_free(&m);
 				p += v;
 				continue;
@@ -72,19 +74,28 @@ static void add_unknown_field(const struct pf_buf *raw, struct pf_buf *out)
 	ck_assert_int_eq(pf_buf_status(out), PF_OK);
 }
 
+/* Fixture f decoded as it is (*p) and with an unknown field appended to
+ * every message of top-level field `field` (*q: protobuf-c's path). */
+static void decode_both(size_t f, uint64_t field, struct pf_arena *a, struct pf_profile **p,
+                        struct pf_profile **q)
+{
+	struct pf_buf raw, slow;
+	struct pf_err err;
+	*p = load(fixtures[f], a, &raw);
+	add_unknown_field(&raw, field, &slow);
+	ck_assert_int_eq(pf_pprof_decode((const uint8_t *)slow.data, slow.len, NULL, a, q, &err),
+	                 PF_OK);
+	pf_buf_free(&raw);
+	pf_buf_free(&slow);
+}
+
 START_TEST(sample_reader_matches_protobuf_c)
 {
 	for (size_t f = 0; f < N_FIX; f++) {
 		struct pf_arena a;
-		struct pf_buf raw, slow;
-		struct pf_err err;
-		struct pf_profile *q;
+		struct pf_profile *p, *q;
 		pf_arena_init(&a, 0);
-		struct pf_profile *p = load(fixtures[f], &a, &raw);
-		add_unknown_field(&raw, &slow);
-		ck_assert_int_eq(
-		        pf_pprof_decode((const uint8_t *)slow.data, slow.len, NULL, &a, &q, &err),
-		        PF_OK);
+		decode_both(f, 2, &a, &p, &q);
 		ck_assert_uint_eq(p->n_samples, q->n_samples);
 		ck_assert_uint_gt(p->n_samples, 0);
 		for (size_t i = 0; i < p->n_samples; i++) {
@@ -105,8 +116,31 @@ START_TEST(sample_reader_matches_protobuf_c)
 				ck_assert_str_eq(x->num_unit, y->num_unit);
 			}
 		}
-		pf_buf_free(&raw);
-		pf_buf_free(&slow);
+		pf_arena_free(&a);
+	}
+}
+END_TEST
+
+START_TEST(location_reader_matches_protobuf_c)
+{
+	for (size_t f = 0; f < N_FIX; f++) {
+		struct pf_arena a;
+		struct pf_profile *p, *q;
+		pf_arena_init(&a, 0);
+		decode_both(f, 4, &a, &p, &q);
+		ck_assert_uint_eq(p->n_locations, q->n_locations);
+		ck_assert_uint_gt(p->n_locations, 0);
+		for (size_t i = 0; i < p->n_locations; i++) {
+			const struct pf_pprof_location *l = &p->locations[i], *m = &q->locations[i];
+			ck_assert_uint_eq(l->id, m->id);
+			ck_assert_uint_eq(l->address, m->address);
+			ck_assert_uint_eq(l->mapping, m->mapping);
+			ck_assert_uint_eq(l->n_lines, m->n_lines);
+			for (uint32_t j = 0; j < l->n_lines; j++) {
+				ck_assert_uint_eq(l->lines[j].func, m->lines[j].func);
+				ck_assert_int_eq(l->lines[j].line, m->lines[j].line);
+			}
+		}
 		pf_arena_free(&a);
 	}
 }
@@ -386,7 +420,7 @@ START_TEST(stream_matches_decode_build)
 		pf_buf_init(&raw, 0);
 		struct pf_err err;
 		ck_assert_int_eq(pf_gunzip(gz, n, SIZE_MAX, &raw, NULL, &err), PF_OK);
-		add_unknown_field(&raw, &slow);
+		add_unknown_field(&raw, 2, &slow);
 		for (size_t k = 0; k < sizeof idx / sizeof idx[0]; k++) {
 			enum pf_code rc = stream_vs_model(gz, n, idx[k]);
 			ck_assert(k > 0 || rc == PF_OK);
@@ -498,6 +532,7 @@ int main(void)
 	TCase *tc = tcase_create("paths");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, sample_reader_matches_protobuf_c);
+	tcase_add_test(tc, location_reader_matches_protobuf_c);
 	tcase_add_test(tc, fast_walk_matches_edge_table);
 	tcase_add_test(tc, inline_and_plain_pair_is_a_call);
 	tcase_add_test(tc, stream_matches_decode_build);

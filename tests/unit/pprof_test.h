@@ -1,8 +1,9 @@
 /* pprof_test.h: helpers of the pprof suites (test_pprof*.c): a tiny
  * profile writer on pprof_wire.h (value types, functions, locations,
  * samples with labels, packed or not, the string table), the worked
- * example of spec/pprof.md §10, and decode/build shortcuts that fail the
- * test on error. Header-only (static), so each suite stays one binary. */
+ * example of spec/pprof.md §10 and a small inline/plain-call profile, the
+ * fixture list, decode/build shortcuts that fail the test on error, table
+ * comparison, gzip, and the suite runner. Header-only (static), so each suite stays one binary. */
 #ifndef PF_PPROF_TEST_H
 #define PF_PPROF_TEST_H
 
@@ -10,9 +11,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "functab.h"
+#include "gunzip.h"
 #include "pprof.h"
+#include "pprof_int.h"
 #include "pprof_wire.h"
 #include "testutil.h"
 
@@ -178,6 +182,161 @@ static inline struct pf_functab *fixture_table(const char *name, const char *si,
 	ck_assert_int_ge(idx, 0);
 	ck_assert_int_eq(pf_functab_build(p, idx, NULL, a, &t, &err), PF_OK);
 	return t;
+}
+
+/* The fixture profiles (tests/fixtures), PT_N_FIX of them. */
+#define PT_N_FIX 8
+static inline const char *pt_fixture(size_t i)
+{
+	static const char *const names[PT_N_FIX] = {
+	        "cpu_base.pb.gz",  "cpu_cand.pb.gz",  "cpu_noise1.pb.gz",  "cpu_noise2.pb.gz",
+	        "heap_base.pb.gz", "heap_cand.pb.gz", "heap_noise1.pb.gz", "heap_noise2.pb.gz",
+	};
+	return names[i];
+}
+
+/* Fixture name decoded into a (the test fails otherwise); its gunzipped
+ * bytes into *raw unless raw is NULL (pf_buf_free them). */
+static inline struct pf_profile *load(const char *name, struct pf_arena *a, struct pf_buf *raw)
+{
+	size_t n;
+	struct pf_err err;
+	struct pf_profile *p;
+	uint8_t *gz = pf_test_read_fixture(name, &n);
+	ck_assert_ptr_nonnull(gz);
+	if (raw) {
+		pf_buf_init(raw, 0);
+		ck_assert_int_eq(pf_gunzip(gz, n, SIZE_MAX, raw, NULL, &err), PF_OK);
+	}
+	ck_assert_int_eq(pf_pprof_decode(gz, n, NULL, a, &p, &err), PF_OK);
+	free(gz);
+	return p;
+}
+
+/* raw with a field 15 (varint 0) appended to every message of top-level
+ * field `field` (2: Sample, 4: Location). */
+static inline void add_unknown_field(const struct pf_buf *raw, uint64_t field, struct pf_buf *out)
+{
+	const uint8_t *p = (const uint8_t *)raw->data, *end = p + raw->len;
+	pf_buf_init(out, 0);
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t tag, v;
+		ck_assert_int_eq(pf_pb_varint(&p, end, &tag), 0);
+		if ((tag & 7) == 0) {
+			ck_assert_int_eq(pf_pb_varint(&p, end, &v), 0);
+		} else {
+			ck_assert_uint_eq(tag & 7, 2);
+			ck_assert_int_eq(pf_pb_varint(&p, end, &v), 0);
+			if (tag >> 3 == field) {
+				struct pf_buf m;
+				pf_buf_init(&m, 0);
+				(void)pf_buf_append(&m, p, v);
+				pf_pbw_uint(&m, 15, 0);
+				pf_pbw_msg(out, (uint32_t)field, &m);
+				pf_buf_free(&m);
+				p += v;
+				continue;
+			}
+			p += v;
+		}
+		(void)pf_buf_append(out, at, (size_t)(p - at));
+	}
+	ck_assert_int_eq(pf_buf_status(out), PF_OK);
+}
+
+/* Two function tables alike, row by row. */
+static inline void same_table(const struct pf_functab *x, const struct pf_functab *y)
+{
+	ck_assert_int_eq(x->total, y->total);
+	ck_assert_int_eq(x->total_samples, y->total_samples);
+	ck_assert_uint_eq(x->n_rows, y->n_rows);
+	for (size_t i = 0; i < x->n_rows; i++) {
+		const struct pf_functab_row *r = &x->rows[i], *s = &y->rows[i];
+		ck_assert_str_eq(r->name, s->name);
+		ck_assert_uint_eq(r->inl, s->inl);
+		ck_assert_int_eq(r->flat, s->flat);
+		ck_assert_int_eq(r->cum, s->cum);
+		ck_assert_int_eq(r->flat_samples, s->flat_samples);
+		ck_assert_int_eq(r->cum_samples, s->cum_samples);
+	}
+}
+
+/* X inlined into Y (location 1), and, when plain_too, Y calling X without
+ * inlining (locations 2 -> 3): the edge Y -> X is then a plain call. */
+static inline void mixed_profile(struct pf_buf *b, bool plain_too)
+{
+	static const char *const str[] = {"", "samples", "count", "cpu", "nanoseconds", "X", "Y"};
+	struct pf_buf m, l;
+	pf_buf_init(b, 0);
+	vtype(b, 1, 1, 2);
+	vtype(b, 1, 3, 4);
+	for (uint64_t f = 1; f <= 2; f++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_uint(&m, 1, f);
+		pf_pbw_uint(&m, 2, 4 + f);
+		pf_pbw_msg(b, 5, &m);
+		pf_buf_free(&m);
+	}
+	static const uint64_t lines[3][2] = {{1, 2}, {2, 0}, {1, 0}};
+	for (uint64_t id = 1; id <= 3; id++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_uint(&m, 1, id);
+		for (int j = 0; j < 2 && lines[id - 1][j]; j++) {
+			pf_buf_init(&l, 0);
+			pf_pbw_uint(&l, 1, lines[id - 1][j]);
+			pf_pbw_msg(&m, 4, &l);
+			pf_buf_free(&l);
+		}
+		pf_pbw_msg(b, 4, &m);
+		pf_buf_free(&m);
+	}
+	static const uint64_t stacks[2][2] = {{1, 0}, {3, 2}}, vals[2] = {1, 10};
+	for (int i = 0; i < (plain_too ? 2 : 1); i++) {
+		pf_buf_init(&m, 0);
+		pf_pbw_packed(&m, 1, stacks[i], stacks[i][1] ? 2 : 1);
+		pf_pbw_packed(&m, 2, vals, 2);
+		pf_pbw_msg(b, 2, &m);
+		pf_buf_free(&m);
+	}
+	for (size_t i = 0; i < sizeof str / sizeof str[0]; i++)
+		pf_pbw_str(b, 6, str[i]);
+	ck_assert_int_eq(pf_buf_status(b), PF_OK);
+}
+
+/* data gzipped at level 9 (malloc'ed, *out_len bytes). */
+static inline uint8_t *pt_gzip(const void *data, size_t len, size_t *out_len)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = deflateBound(&zs, len) + 64;
+	uint8_t *out = malloc(cap);
+	zs.next_in = (Bytef *)(uintptr_t)data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+	*out_len = zs.total_out;
+	deflateEnd(&zs);
+	return out;
+}
+
+/* Run the tests of one suite (one test case, 120 s each); the process's
+ * exit status. */
+static inline int pt_run(const char *suite, const TTest *const *tests, size_t n)
+{
+	Suite *s = suite_create(suite);
+	TCase *tc = tcase_create(suite);
+	tcase_set_timeout(tc, 120);
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #endif

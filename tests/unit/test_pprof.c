@@ -170,17 +170,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pprof");
-	TCase *tc = tcase_create("engine");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, worked_example_recursion_inlining);
-	tcase_add_test(tc, empty_names_zero_and_negative_values);
-	tcase_add_test(tc, default_sample_type_selects);
-	tcase_add_test(tc, gzip_and_raw_decode_alike);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {worked_example_recursion_inlining,
+	                              empty_names_zero_and_negative_values,
+	                              default_sample_type_selects, gzip_and_raw_decode_alike};
+	return pt_run("pprof", tests, sizeof tests / sizeof tests[0]);
 }

@@ -150,16 +150,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pprof_diff");
-	TCase *tc = tcase_create("diff");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, merge_sums_tables);
-	tcase_add_test(tc, diff_matches_pair_files);
-	tcase_add_test(tc, functab_json_shape);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {merge_sums_tables, diff_matches_pair_files,
+	                              functab_json_shape};
+	return pt_run("pprof_diff", tests, sizeof tests / sizeof tests[0]);
 }

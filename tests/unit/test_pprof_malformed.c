@@ -35,23 +35,6 @@ static void expect(const void *data, size_t len, const struct pf_pprof_limits *l
 	pf_arena_free(&a);
 }
 
-static uint8_t *gzip_of(const void *data, size_t len, size_t *out_len)
-{
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
-	size_t cap = deflateBound(&zs, len) + 64;
-	uint8_t *out = malloc(cap);
-	zs.next_in = (Bytef *)(uintptr_t)data;
-	zs.avail_in = (uInt)len;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
-	*out_len = zs.total_out;
-	deflateEnd(&zs);
-	return out;
-}
-
 /* A minimal valid prefix: one sample type; caller appends the rest. */
 static void base(struct pf_buf *b)
 {
@@ -81,7 +64,7 @@ START_TEST(malformed_catalogue)
 	{
 		size_t big = (size_t)64 << 20, zl;
 		uint8_t *zeros = calloc(1, big);
-		uint8_t *bomb = gzip_of(zeros, big, &zl);
+		uint8_t *bomb = pt_gzip(zeros, big, &zl);
 		free(zeros);
 		struct pf_pprof_limits small = lim;
 		small.max_bytes = (size_t)1 << 20;
@@ -240,14 +223,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pprof_malformed");
-	TCase *tc = tcase_create("malformed");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, malformed_catalogue);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {malformed_catalogue};
+	return pt_run("pprof_malformed", tests, sizeof tests / sizeof tests[0]);
 }

@@ -57,14 +57,6 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pprof_speedscope");
-	TCase *tc = tcase_create("speedscope");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, speedscope_document);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {speedscope_document};
+	return pt_run("pprof_speedscope", tests, sizeof tests / sizeof tests[0]);
 }

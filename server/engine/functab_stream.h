@@ -99,14 +99,24 @@ static inline __attribute__((always_inline)) void pf_ft_touch(struct pf_ft_hot *
 	}
 }
 
-/* One frame, walked leaf first, of sample number serial: location l
- * called *callee (the previous frame's outermost node, or the sink);
- * returns l's innermost node. hot, cold (as pf_ft_touch) and serial are
- * passed apart from fr so that a loop keeps them in registers. */
+/* What one sample's walk keeps in registers: fr's hot and bloom, cold
+ * as pf_ft_touch takes it, the sample's serial. */
+struct pf_ft_regs {
+	struct pf_ft_hot *hot;
+	struct pf_ft_cold *cold;
+	const uint64_t *bloom;
+	uint32_t serial;
+};
+
+/* One frame, walked leaf first: location l called *callee (the previous
+ * frame's outermost node, or the sink); returns l's innermost node. */
 static inline __attribute__((always_inline)) uint32_t
-pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_hot *hot, struct pf_ft_cold *cold,
-           uint32_t serial, struct pf_ft_loc l, uint32_t *callee, int64_t w, int64_t c)
+pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_regs r, struct pf_ft_loc l, uint32_t *callee,
+           int64_t w, int64_t c)
 {
+	struct pf_ft_hot *hot = r.hot;
+	struct pf_ft_cold *cold = r.cold;
+	uint32_t serial = r.serial;
 	uint32_t inner = l.inner, outer = l.outer;
 	if (__builtin_expect(!!(outer & PF_FT_MULTI), 0)) {
 		uint32_t lo = fr->loc_off[inner], hi = fr->loc_off[inner + 1];
@@ -119,7 +129,7 @@ pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_hot *hot, struct pf_ft_co
 		pf_ft_touch(hot, cold, serial, inner, w, c);
 	}
 	hot[*callee].call |= inner != *callee;
-	if (__builtin_expect((fr->bloom[*callee] >> (inner & 63)) & 1, 0) && inner != *callee)
+	if (__builtin_expect((r.bloom[*callee] >> (inner & 63)) & 1, 0) && inner != *callee)
 		pf_ft_stream_pair_plain(fr, inner, *callee);
 	*callee = outer;
 	return inner;
@@ -154,11 +164,11 @@ static inline __attribute__((always_inline)) uint32_t pf_ft_walk(struct pf_ft_fr
                                                                  const struct pf_ft_loc *l,
                                                                  size_t n, int64_t w, int64_t c)
 {
-	struct pf_ft_hot *hot = fr->hot;
-	uint32_t serial = ++fr->serial, callee = fr->sink;
-	uint32_t leaf = pf_ft_step(fr, hot, cold, serial, l[0], &callee, w, c);
+	struct pf_ft_regs r = {fr->hot, cold, fr->bloom, ++fr->serial};
+	uint32_t callee = fr->sink;
+	uint32_t leaf = pf_ft_step(fr, r, l[0], &callee, w, c);
 	for (size_t j = 1; j < n; j++)
-		(void)pf_ft_step(fr, hot, cold, serial, l[j], &callee, w, c);
+		(void)pf_ft_step(fr, r, l[j], &callee, w, c);
 	return leaf;
 }
 

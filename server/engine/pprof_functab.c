@@ -16,14 +16,17 @@
 #include "functab_stream.h"
 #include "pprof_int.h"
 
-#define NARROW_NONE UINT32_MAX
+#define NO_LOC UINT32_MAX
+
+/* ids_fast reads varints and frame records as little-endian words */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 
 /* One thread's sample reader: its frames and scratch; the id map is
  * shared and read-only. */
 struct feed {
 	struct pf_ft_frames *fr;
-	/* location id (< n_by_id) -> inner | outer << 16; NARROW_NONE: see locs */
-	const uint32_t *by_id;
+	/* location id (< n_by_id) -> its frame record; outer NO_LOC: none */
+	const struct pf_ft_loc *by_id;
 	size_t n_by_id;
 	uint8_t *used_id;      /* per id < n_by_id: walked by a sample */
 	int64_t *vals;         /* n_types */
@@ -34,14 +37,15 @@ struct feed {
 enum { DONE, DECLINED };
 
 /* Location id -> its frame record; false for an id that does not exist.
- * Ids of one- and two-line locations under n_by_id come from by_id (a
- * byte in used_id marks them walked), the rest from the decoder's map. */
+ * Ids under n_by_id come from by_id (a byte in used_id marks them
+ * walked), the rest from the decoder's map. */
 static bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t id, struct pf_ft_loc *l)
 {
-	uint32_t x = fd->by_id[id < fd->n_by_id ? id : 0], li;
-	if (x != NARROW_NONE) {
+	struct pf_ft_loc x = fd->by_id[id < fd->n_by_id ? id : 0];
+	uint32_t li;
+	if (x.outer != NO_LOC) {
 		fd->used_id[id] = 1;
-		*l = (struct pf_ft_loc){x & 0xffff, x >> 16};
+		*l = x;
 		return true;
 	}
 	if (!pf_pp_idmap_get(&d->locs, id, &li))
@@ -75,7 +79,7 @@ static bool room(struct feed *fd, size_t n)
 static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t *le,
                        struct pf_ft_loc *buf)
 {
-	const uint32_t *by_id = fd->by_id;
+	const struct pf_ft_loc *by_id = fd->by_id;
 	const size_t n_by_id = fd->n_by_id;
 	uint8_t *used = fd->used_id;
 	const uint8_t *p = *pp;
@@ -88,12 +92,13 @@ static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t 
 			break;
 		wd &= stop ^ (stop - 1); /* the varint's bytes */
 		uint64_t id = (wd & 0x7f) | (wd >> 1 & 0x3f80) | (wd >> 2 & 0x1fc000);
-		uint32_t x = by_id[id < n_by_id ? id : 0];
-		if (__builtin_expect(x == NARROW_NONE, 0))
+		uint64_t x; /* the record as one word (little-endian: outer on top) */
+		memcpy(&x, &by_id[id < n_by_id ? id : 0], sizeof x);
+		if (__builtin_expect(x >> 32 == NO_LOC, 0))
 			break;
 		p += ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
 		used[id] = 1;
-		buf[n++] = (struct pf_ft_loc){x & 0xffff, x >> 16};
+		memcpy(&buf[n++], &x, sizeof x);
 	}
 	*pp = p;
 	return n;
@@ -347,7 +352,7 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 	st = pf_ft_stream_new(p, idx, arena);
 	fd->vals = malloc((d->n_types ? d->n_types : 1) * sizeof *fd->vals);
 	fd->n_by_id = d->locs.dcap;
-	uint32_t *by_id = malloc(fd->n_by_id * sizeof *by_id);
+	struct pf_ft_loc *by_id = malloc(fd->n_by_id * sizeof *by_id);
 	fd->by_id = by_id;
 	fd->used_id = calloc(fd->n_by_id, 1);
 	if (!st || !fd->vals || !by_id || !fd->used_id) {
@@ -355,12 +360,9 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 		goto out;
 	}
 	fd->fr = pf_ft_stream_frames(st);
-	/* ids of one- and two-line locations, nodes under 0xffff: inline */
-	for (size_t k = 0; k < fd->n_by_id; k++) {
+	for (size_t k = 0; k < fd->n_by_id; k++) { /* the dense ids' records */
 		uint32_t li = d->locs.dense[k];
-		struct pf_ft_loc l = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, PF_FT_MULTI};
-		by_id[k] = l.inner < 0xffff && l.outer < 0xffff ? l.inner | l.outer << 16
-		                                                : NARROW_NONE;
+		by_id[k] = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, NO_LOC};
 	}
 	struct pf_pp_cursor c = {0};
 	size_t half;

@@ -18,7 +18,7 @@
 
 #define NO_LOC UINT32_MAX
 
-/* ids_fast reads varints and frame records as little-endian words */
+/* ids_fast reads frame records as little-endian words */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 
 /* One thread's sample reader: its frames and scratch; the id map is
@@ -72,10 +72,8 @@ static bool room(struct feed *fd, size_t n)
 }
 
 /* The ids from *pp on (< le, with 8 bytes readable from each) into buf
- * while they are under 2^21 and in by_id, each read from one 8-byte load
- * without a branch on its length (the run's last byte ends a varint, so
- * none runs past le). Returns how many, *pp moved past them; the rest
- * (if any) need loc_of. */
+ * while they are under 2^21 (pf_pb_rd3) and in by_id. Returns how many,
+ * *pp moved past them; the rest (if any) need loc_of. */
 static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t *le,
                        struct pf_ft_loc *buf)
 {
@@ -85,18 +83,15 @@ static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t 
 	const uint8_t *p = *pp;
 	size_t n = 0;
 	while (p < le) {
-		uint64_t wd;
-		memcpy(&wd, p, 8);
-		uint64_t stop = ~wd & 0x808080u;
-		if (__builtin_expect(stop == 0, 0))
+		uint64_t id, x;
+		unsigned len = pf_pb_rd3(p, &id);
+		if (__builtin_expect(len == 0, 0))
 			break;
-		wd &= stop ^ (stop - 1); /* the varint's bytes */
-		uint64_t id = (wd & 0x7f) | (wd >> 1 & 0x3f80) | (wd >> 2 & 0x1fc000);
-		uint64_t x; /* the record as one word (little-endian: outer on top) */
+		/* the record as one word (little-endian: outer on top) */
 		memcpy(&x, &by_id[id < n_by_id ? id : 0], sizeof x);
 		if (__builtin_expect(x >> 32 == NO_LOC, 0))
 			break;
-		p += ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+		p += len;
 		used[id] = 1;
 		memcpy(&buf[n++], &x, sizeof x);
 	}

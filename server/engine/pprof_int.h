@@ -46,25 +46,20 @@ static inline bool pf_pb_rd(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 	return pf_pb_varint(pp, end, v) == 0;
 }
 
-/* Varint at *pp ending by pe, with 8 readable bytes from *pp (they may
- * run past pe): decoded without branching on its length, so mixed 1-3
- * byte ids do not cost a misprediction each. false as pf_pb_rd. */
-static inline bool pf_pb_rd8(const uint8_t **pp, const uint8_t *pe, uint64_t *v)
+/* The varint at p, when it is 1-3 bytes long (below 2^21), from one
+ * 8-byte load without a branch on its length: its length, or 0 when it
+ * is longer. 8 bytes must be readable at p; the caller makes sure the
+ * varint ends before its field does (the field's last byte ending one). */
+static inline unsigned pf_pb_rd3(const uint8_t *p, uint64_t *v)
 {
 	uint64_t w;
-	memcpy(&w, *pp, 8);
-	uint64_t stop = ~w & 0x8080808080808080ULL;
-	if (!stop)
-		return pf_pb_rd(pp, pe, v);
-	unsigned len = ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
-	if (len > (size_t)(pe - *pp))
-		return false;
-	uint64_t x = (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000) | (w >> 3 & 0xfe00000) |
-	             (w >> 4 & 0x7f0000000ULL) | (w >> 5 & 0x3f800000000ULL) |
-	             (w >> 6 & 0x1fc0000000000ULL) | (w >> 7 & 0xfe000000000000ULL);
-	*v = x & ((1ULL << (7 * len)) - 1);
-	*pp += len;
-	return true;
+	memcpy(&w, p, 8);
+	uint64_t stop = ~w & 0x808080u;
+	if (__builtin_expect(stop == 0, 0))
+		return 0;
+	w &= stop ^ (stop - 1); /* the varint's bytes */
+	*v = (w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 2 & 0x1fc000);
+	return ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
 }
 
 /* The fields of one Sample message (spec §2) as byte ranges: location_id

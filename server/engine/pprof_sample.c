@@ -32,8 +32,7 @@ void pf_pp_lsets_free(struct pf_pp_dec *d)
 	d->lsets = NULL;
 }
 
-#define rd  pf_pb_rd
-#define rd8 pf_pb_rd8
+#define rd pf_pb_rd
 
 static uint64_t hash_bytes(const uint8_t *p, size_t n)
 {
@@ -152,6 +151,11 @@ static size_t packed_count(const uint8_t *p, const uint8_t *end)
 	size_t n = 0;
 	if (p < end && (end[-1] & 0x80))
 		return SIZE_MAX;
+	for (; end - p >= 8; p += 8) { /* 8 at a time: the stop bits summed */
+		uint64_t w;
+		memcpy(&w, p, 8);
+		n += (size_t)(((~w >> 7) & 0x0101010101010101ULL) * 0x0101010101010101ULL >> 56);
+	}
 	for (; p < end; p++)
 		n += !(*p & 0x80);
 	return n;
@@ -183,17 +187,34 @@ bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		s->values[j] = (int64_t)v;
 	}
 	const struct pf_pp_idmap *m = &d->locs;
-	const uint8_t *bend = d->base + d->len; /* rd8 reads 8 bytes */
+	const uint32_t *dense = m->dense;
+	const size_t dcap = m->dcap;
+	uint16_t *o16 = s->locs16;
+	uint32_t *o32 = s->locs;
+	/* 8 readable bytes from every id: one load each (pf_pb_rd3); the run
+	 * ends with a varint (packed_count) */
+	const bool fast = d->base + d->len - le >= 8;
 	for (size_t j = 0; j < n_loc; j++) {
 		uint64_t id;
-		uint32_t li;
-		if (!(bend - lp >= 8 ? rd8(&lp, le, &id) : rd(&lp, le, &id)) ||
-		    !pf_pp_idmap_get(m, id, &li))
+		uint32_t li, h;
+		unsigned len = fast ? pf_pb_rd3(lp, &id) : 0;
+		if (len) {
+			lp += len;
+			li = dense[id < dcap ? id : 0] - 1; /* dense[0]: none */
+			if (li == UINT32_MAX) {
+				if (!pf_pp_idmap_get_hashed(m, id, &h))
+					return false;
+				li = h;
+			}
+		} else if (!rd(&lp, le, &id) || !pf_pp_idmap_get(m, id, &h)) {
 			return false;
+		} else {
+			li = h;
+		}
 		if (narrow)
-			s->locs16[j] = (uint16_t)li;
+			o16[j] = (uint16_t)li;
 		else
-			s->locs[j] = li;
+			o32[j] = li;
 	}
 	s->n_locs = (uint32_t)n_loc;
 	s->labels = NULL;

@@ -4,10 +4,9 @@
  * accumulators of functab_stream.h. Unusual or invalid samples go through
  * the decoder's protobuf-c path (same checks, same messages); a sample
  * index that cannot be chosen falls back to decode + build. Large sample
- * sections are split in two at a sample boundary: a second thread reads
- * the second half (fast path only) while this one reads the first, then
- * their sums are added up. No I/O, no globals. */
-#include <assert.h>
+ * sections are cut into runs that a second thread and this one take in
+ * turn (see struct runs), their sums added up at the end. No I/O, no
+ * globals. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -209,35 +208,6 @@ static enum pf_code one_sample(struct pf_pp_dec *d, const uint8_t *body, size_t 
 	return PF_OK;
 }
 
-/* The second thread: the fast path over the samples from c on, until the
- * end or the first sample it declines (c is left there; the main thread
- * takes over from it, in order, so errors and their messages stay the
- * serial ones). */
-struct worker {
-	const struct pf_pp_dec *d;
-	struct feed fd;
-	struct pf_pp_cursor c;
-	atomic_bool stop; /* the main thread failed: give up */
-	pthread_t th;
-};
-
-static void *work(void *arg)
-{
-	struct worker *wk = arg;
-	const struct pf_pp_dec *d = wk->d;
-	const uint8_t *body;
-	size_t n;
-	for (struct pf_pp_cursor at = wk->c; pf_pp_next_sample(d, &wk->c, d->len, &body, &n);
-	     at = wk->c) {
-		if (atomic_load_explicit(&wk->stop, memory_order_relaxed) ||
-		    sample_fast(d, &wk->fd, body, n) != DONE) {
-			wk->c = at;
-			break;
-		}
-	}
-	return NULL;
-}
-
 static void feed_free(struct feed *fd)
 {
 	free(fd->used_id);
@@ -245,60 +215,124 @@ static void feed_free(struct feed *fd)
 	free(fd->buf);
 }
 
-/* A worker for the second half of the samples (by bytes, at a pass-1
- * mark, whose byte offset goes to *at), started; NULL when the samples
- * are too few to split, or on any failure (the main thread then reads
- * them all: *at = d->len). */
-static struct worker *split(const struct pf_pp_dec *d, struct pf_ft_stream *st,
-                            const struct feed *mine, size_t *at)
+/* The samples cut at pass-1 marks into runs of about equal bytes, which
+ * the two threads take in turn, reading them with the fast path only.
+ * Where a thread declines a sample, the rest of that run is left over;
+ * the main thread reads the leftovers afterwards, in order, with every
+ * check, so errors and their messages stay the serial ones. A thread
+ * that is slow (a busy machine) just takes fewer runs. */
+#define RUNS 32
+struct runs {
+	const struct pf_pp_dec *d;
+	struct pf_pp_cursor bound[RUNS + 1]; /* run k: [bound[k], bound[k + 1].at) */
+	struct pf_pp_cursor left[RUNS];      /* where run k's reading stopped */
+	size_t n;
+	atomic_size_t next; /* the next run to take */
+};
+
+static void take_runs(struct runs *r, struct feed *fd)
 {
-	*at = d->len;
-	size_t m = 1;
+	const struct pf_pp_dec *d = r->d;
+	const uint8_t *body;
+	size_t n, k;
+	while ((k = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed)) < r->n) {
+		struct pf_pp_cursor c = r->bound[k];
+		for (struct pf_pp_cursor at = c;
+		     pf_pp_next_sample(d, &c, r->bound[k + 1].at, &body, &n); at = c) {
+			if (sample_fast(d, fd, body, n) != DONE) {
+				c = at;
+				break;
+			}
+		}
+		r->left[k] = c;
+	}
+}
+
+/* The runs of d's samples when there are enough bytes of them to share
+ * (lim.split_bytes) and at least two marks; NULL otherwise (or out of
+ * memory): the main thread then reads them all in one pass. */
+static struct runs *plan(const struct pf_pp_dec *d)
+{
 	if (!d->lim.split_bytes || d->sample_bytes < d->lim.split_bytes || d->n_marks < 2)
 		return NULL;
-	while (m + 1 < d->n_marks && d->marks[m].sample_bytes < d->sample_bytes / 2)
-		m++;
+	struct runs *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->d = d;
+	size_t want = d->n_marks < RUNS ? d->n_marks : RUNS;
+	for (size_t m = 0; m < d->n_marks && r->n < want; m++)
+		if (m == 0 || d->marks[m].sample_bytes >= d->sample_bytes / want * r->n)
+			r->bound[r->n++] = d->marks[m];
+	r->bound[r->n] = (struct pf_pp_cursor){d->len, d->n_others, d->n_samples, d->sample_bytes};
+	atomic_init(&r->next, 0);
+	return r;
+}
+
+/* The second thread: runs taken with its own feed (a fork of st's
+ * frames), added into the main thread's after the join. */
+struct worker {
+	struct runs *r;
+	struct feed fd;
+	pthread_t th;
+};
+
+static void *work(void *arg)
+{
+	struct worker *wk = arg;
+	take_runs(wk->r, &wk->fd);
+	return NULL;
+}
+
+static struct worker *start(struct runs *r, struct pf_ft_stream *st, const struct feed *mine)
+{
 	struct worker *wk = calloc(1, sizeof *wk);
 	if (!wk)
 		return NULL;
-	wk->d = d;
-	wk->c = d->marks[m];
-	atomic_init(&wk->stop, false);
+	wk->r = r;
 	wk->fd = (struct feed){.by_id = mine->by_id, .n_by_id = mine->n_by_id};
 	wk->fd.fr = pf_ft_stream_fork(st);
 	wk->fd.used_id = calloc(mine->n_by_id, 1);
-	wk->fd.vals = malloc((d->n_types ? d->n_types : 1) * sizeof *wk->fd.vals);
+	wk->fd.vals = malloc((r->d->n_types ? r->d->n_types : 1) * sizeof *wk->fd.vals);
 	if (wk->fd.fr && wk->fd.used_id && wk->fd.vals &&
-	    pthread_create(&wk->th, NULL, work, wk) == 0) {
-		*at = d->marks[m].at; /* wk->c is the worker's from now on */
+	    pthread_create(&wk->th, NULL, work, wk) == 0)
 		return wk;
-	}
 	pf_ft_stream_drop(wk->fd.fr);
 	feed_free(&wk->fd);
 	free(wk);
 	return NULL;
 }
 
-/* Wait for the worker; when ok, add what it read into st and mine and
- * move *c past it. Frees it. */
-static void join(struct worker *wk, bool ok, struct pf_pp_dec *d, struct pf_ft_stream *st,
-                 struct feed *mine, struct pf_pp_cursor *c)
+/* Wait for the worker, add what it read into st and mine, free it. */
+static void join(struct worker *wk, struct pf_ft_stream *st, struct feed *mine)
 {
-	if (!ok)
-		atomic_store_explicit(&wk->stop, true, memory_order_relaxed);
 	(void)pthread_join(wk->th, NULL);
-	if (ok) {
-		assert(d->i_samples == c->i_sample);
-		for (size_t k = 0; k < mine->n_by_id; k++)
-			mine->used_id[k] |= wk->fd.used_id[k];
-		pf_ft_stream_join(st, wk->fd.fr);
-		wk->fd.fr = NULL;
-		*c = wk->c;
-		d->i_samples = c->i_sample;
-	}
-	pf_ft_stream_drop(wk->fd.fr);
+	for (size_t k = 0; k < mine->n_by_id; k++)
+		mine->used_id[k] |= wk->fd.used_id[k];
+	pf_ft_stream_join(st, wk->fd.fr);
 	feed_free(&wk->fd);
 	free(wk);
+}
+
+/* Every sample into mf: in runs shared with a second thread, then the
+ * leftovers in order; or all in one pass. */
+static enum pf_code read_samples(struct pf_pp_dec *d, struct pf_ft_stream *st, struct main_feed *mf)
+{
+	struct runs *r = plan(d);
+	if (!r) {
+		struct pf_pp_cursor c = {0};
+		return pf_pp_each_sample(d, &c, d->len, one_sample, mf);
+	}
+	struct worker *wk = start(r, st, &mf->fd);
+	take_runs(r, &mf->fd); /* alone if the thread could not start */
+	if (wk)
+		join(wk, st, &mf->fd);
+	enum pf_code rc = PF_OK;
+	for (size_t k = 0; k < r->n && rc == PF_OK; k++) {
+		d->i_samples = r->left[k].i_sample; /* numbers the errors */
+		rc = pf_pp_each_sample(d, &r->left[k], r->bound[k + 1].at, one_sample, mf);
+	}
+	free(r);
+	return rc;
 }
 
 static int choose(const struct pf_profile *p, const char *name, struct pf_err *err)
@@ -359,14 +393,7 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 		uint32_t li = d->locs.dense[k];
 		by_id[k] = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, NO_LOC};
 	}
-	struct pf_pp_cursor c = {0};
-	size_t half;
-	struct worker *wk = split(d, st, fd, &half);
-	rc = pf_pp_each_sample(d, &c, half, one_sample, &mf);
-	if (wk)
-		join(wk, rc == PF_OK, d, st, fd, &c);
-	if (rc == PF_OK)
-		rc = pf_pp_each_sample(d, &c, d->len, one_sample, &mf);
+	rc = read_samples(d, st, &mf);
 	if (rc != PF_OK)
 		goto out;
 	for (size_t k = 0; k < fd->n_by_id; k++)

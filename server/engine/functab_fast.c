@@ -22,13 +22,13 @@ struct ipair {
 	bool plain;
 };
 
-/* Per node: the walk's stamp and call bit (struct pf_ft_hot of
- * functab_stream.h), cum and cum samples (this walk: cold only), the
- * bloom bits of the inlined pairs into it. */
+/* Per node: the walk's stamp and the bloom bits of the inlined pairs
+ * into it (struct pf_ft_hot of functab_stream.h), cum and cum samples
+ * (this walk: cold only), the call bit. */
 struct fast {
 	struct pf_ft_hot *hot;
 	struct pf_ft_cold *cold;
-	uint64_t *bloom;
+	uint8_t *call;
 	struct ipair *ip;
 	size_t ip_mask;
 	uint32_t serial;
@@ -73,7 +73,7 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 					continue;
 				struct ipair *e = pair_slot(f, src, dst);
 				*e = (struct ipair){.src1 = src + 1, .dst = dst, .plain = e->plain};
-				f->bloom[dst] |= 1ull << (src & 63);
+				f->hot[dst].bloom |= 1u << (src & 31);
 			}
 	}
 	return true;
@@ -82,8 +82,8 @@ static bool pairs_init(struct fast *f, const struct input *ins, size_t n_in)
 /* A plain call src -> dst (src != dst). */
 static inline void plain_call(struct fast *f, uint32_t src, uint32_t dst)
 {
-	f->hot[dst].call = 1;
-	if (f->bloom[dst] >> (src & 63) & 1) {
+	f->call[dst] = 1;
+	if (f->hot[dst].bloom >> (src & 31) & 1) {
 		struct ipair *e = pair_slot(f, src, dst);
 		if (e->src1)
 			e->plain = true;
@@ -184,8 +184,8 @@ bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
 		goto out;
 	f.hot = calloc(nn, sizeof *f.hot);
 	f.cold = calloc(nn, sizeof *f.cold);
-	f.bloom = calloc(nn, sizeof *f.bloom);
-	if (!f.hot || !f.cold || !f.bloom || !pairs_init(&f, ins, n_in))
+	f.call = calloc(nn, 1);
+	if (!f.hot || !f.cold || !f.call || !pairs_init(&f, ins, n_in))
 		goto out;
 	for (size_t i = 0; i < n_in; i++) {
 		const struct input *in = &ins[i];
@@ -204,7 +204,7 @@ bool pf_ft_walk_fast(struct graph *g, struct input *ins, size_t n_in)
 	for (size_t i = 0; i < n_in; i++)
 		inline_labels(g, &f, &ins[i], used[i]);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		if (f.hot[i].call)
+		if (f.call[i])
 			g->nodes[i].inl |= PF_FT_CALL;
 	ok = true;
 out:
@@ -214,7 +214,7 @@ out:
 	}
 	free(f.hot);
 	free(f.cold);
-	free(f.bloom);
+	free(f.call);
 	free(f.ip);
 	if (!ok)
 		g->oom = true;
@@ -253,11 +253,11 @@ struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, str
 	size_t nn = st->g.n_nodes + 1; /* + the sink */
 	st->f.hot = calloc(nn, sizeof *st->f.hot);
 	st->f.cold = calloc(nn, sizeof *st->f.cold);
-	st->f.bloom = calloc(nn, sizeof *st->f.bloom);
+	st->f.call = calloc(nn, 1);
 	st->locs = malloc((nl ? nl : 1) * sizeof *st->locs);
 	st->used = calloc(nl ? nl : 1, 1);
 	st->flat = calloc(st->g.n_nodes + 1, sizeof *st->flat);
-	if (!st->f.hot || !st->f.cold || !st->f.bloom || !st->locs || !st->used || !st->flat ||
+	if (!st->f.hot || !st->f.cold || !st->f.call || !st->locs || !st->used || !st->flat ||
 	    !pairs_init(&st->f, &st->in, 1))
 		goto fail;
 	const uint32_t *off = st->in.loc_off, *ln = st->in.loc_nodes;
@@ -269,7 +269,7 @@ struct pf_ft_stream *pf_ft_stream_new(const struct pf_profile *p, int index, str
 	st->fr = (struct pf_ft_frames){
 	        .hot = st->f.hot,
 	        .cold = st->f.cold,
-	        .bloom = st->f.bloom,
+	        .call = st->f.call,
 	        .sink = (uint32_t)st->g.n_nodes,
 	        .locs = st->locs,
 	        .loc_off = off,
@@ -312,15 +312,18 @@ struct pf_ft_frames *pf_ft_stream_fork(struct pf_ft_stream *st)
 	fr->serial = 0;
 	fr->k = 0;
 	fr->total = fr->total_samples = 0;
-	fr->hot = calloc(nn, sizeof *fr->hot);
+	fr->hot = malloc(nn * sizeof *fr->hot);
 	fr->cold = calloc(nn, sizeof *fr->cold);
+	fr->call = calloc(nn, 1);
 	fr->flat = calloc(nn, sizeof *fr->flat);
 	fr->used = calloc(nl ? nl : 1, 1);
 	fr->plain = calloc(st->f.ip_mask + 1, 1);
-	if (!fr->hot || !fr->cold || !fr->flat || !fr->used || !fr->plain) {
+	if (!fr->hot || !fr->cold || !fr->call || !fr->flat || !fr->used || !fr->plain) {
 		pf_ft_stream_drop(fr);
 		return NULL;
 	}
+	for (size_t i = 0; i < nn; i++) /* the bloom bits are fixed */
+		fr->hot[i] = (struct pf_ft_hot){.bloom = st->f.hot[i].bloom};
 	return fr;
 }
 
@@ -331,7 +334,7 @@ void pf_ft_stream_join(struct pf_ft_stream *st, struct pf_ft_frames *fr)
 		int64_t cum = fr->hot[i].cum;
 		to->cold[i].cum += cum + fr->cold[i].cum;
 		to->cold[i].cs += (fr->k ? cum / fr->k : 0) + fr->cold[i].cs;
-		to->hot[i].call |= fr->hot[i].call;
+		to->call[i] |= fr->call[i];
 		to->flat[i][0] += fr->flat[i][0];
 		to->flat[i][1] += fr->flat[i][1];
 	}
@@ -351,6 +354,7 @@ void pf_ft_stream_drop(struct pf_ft_frames *fr)
 		return;
 	free(fr->hot);
 	free(fr->cold);
+	free(fr->call);
 	free(fr->flat);
 	free(fr->used);
 	free(fr->plain);
@@ -380,7 +384,7 @@ enum pf_code pf_ft_stream_finish(struct pf_ft_stream *st, struct pf_arena *arena
 	}
 	inline_labels(g, &st->f, &st->in, st->used);
 	for (size_t i = 0; i < g->n_nodes; i++)
-		if (st->f.hot[i].call)
+		if (st->f.call[i])
 			g->nodes[i].inl |= PF_FT_CALL;
 	if (pf_ft_rows(g, &st->in, 1, arena, t) != PF_OK)
 		return pf_err_set(err, PF_E_NOMEM, NULL,
@@ -401,7 +405,7 @@ void pf_ft_stream_free(struct pf_ft_stream *st)
 	pf_ft_graph_free(&st->g, &st->in, 1);
 	free(st->f.hot);
 	free(st->f.cold);
-	free(st->f.bloom);
+	free(st->f.call);
 	free(st->f.ip);
 	free(st->locs);
 	free(st->used);

@@ -19,10 +19,12 @@
 
 /* What a frame touches, one 16-byte record per node: cum of the samples
  * whose value is k times their count (CPU profiles: all of them), so
- * their cum samples are cum / k without being added up. */
+ * their cum samples are cum / k without being added up; the bloom bits
+ * of the node as a callee, read with the record the previous frame
+ * touched. */
 struct pf_ft_hot {
 	uint32_t stamp; /* last sample that added cum */
-	uint32_t call;  /* reached by a plain call */
+	uint32_t bloom; /* bit P % 32 for the inlined pairs P -> node */
 	int64_t cum;
 };
 
@@ -44,7 +46,7 @@ struct pf_ft_stream;
 struct pf_ft_frames {
 	struct pf_ft_hot *hot;   /* per node, then the sink (callee of nothing) */
 	struct pf_ft_cold *cold; /* per node */
-	const uint64_t *bloom;   /* per node: bit P % 64 for the inlined pairs P -> it */
+	uint8_t *call;           /* per node: reached by a plain call */
 	int64_t k;               /* value = k * count in hot's samples; 0: unset */
 	uint32_t sink;
 	uint32_t serial;              /* bump once per walked sample */
@@ -99,12 +101,12 @@ static inline __attribute__((always_inline)) void pf_ft_touch(struct pf_ft_hot *
 	}
 }
 
-/* What one sample's walk keeps in registers: fr's hot and bloom, cold
+/* What one sample's walk keeps in registers: fr's hot and call, cold
  * as pf_ft_touch takes it, the sample's serial. */
 struct pf_ft_regs {
 	struct pf_ft_hot *hot;
 	struct pf_ft_cold *cold;
-	const uint64_t *bloom;
+	uint8_t *call;
 	uint32_t serial;
 };
 
@@ -128,8 +130,8 @@ pf_ft_step(const struct pf_ft_frames *fr, struct pf_ft_regs r, struct pf_ft_loc 
 		pf_ft_touch(hot, cold, serial, outer, w, c);
 		pf_ft_touch(hot, cold, serial, inner, w, c);
 	}
-	hot[*callee].call |= inner != *callee;
-	if (__builtin_expect((r.bloom[*callee] >> (inner & 63)) & 1, 0) && inner != *callee)
+	r.call[*callee] |= inner != *callee;
+	if (__builtin_expect((hot[*callee].bloom >> (inner & 31)) & 1, 0) && inner != *callee)
 		pf_ft_stream_pair_plain(fr, inner, *callee);
 	*callee = outer;
 	return inner;
@@ -164,7 +166,7 @@ static inline __attribute__((always_inline)) uint32_t pf_ft_walk(struct pf_ft_fr
                                                                  const struct pf_ft_loc *l,
                                                                  size_t n, int64_t w, int64_t c)
 {
-	struct pf_ft_regs r = {fr->hot, cold, fr->bloom, ++fr->serial};
+	struct pf_ft_regs r = {fr->hot, cold, fr->call, ++fr->serial};
 	uint32_t callee = fr->sink;
 	uint32_t leaf = pf_ft_step(fr, r, l[0], &callee, w, c);
 	for (size_t j = 1; j < n; j++)

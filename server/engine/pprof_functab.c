@@ -17,15 +17,17 @@
 
 #define NO_LOC UINT32_MAX
 
-/* ids_fast reads frame records as little-endian words */
+/* pf_pb_rd3 reads varints as little-endian words */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian only");
 
 /* One thread's sample reader: its frames and scratch; the id map is
  * shared and read-only. */
 struct feed {
 	struct pf_ft_frames *fr;
-	/* location id (< n_by_id) -> its frame record; outer NO_LOC: none */
-	const struct pf_ft_loc *by_id;
+	/* location id (< n_by_id) -> inner | outer << 16 for the one- and
+	 * two-line locations whose nodes are under 0xffff (4 bytes an id keep
+	 * the table in the core's cache); NO_LOC: see loc_of */
+	const uint32_t *by_id;
 	size_t n_by_id;
 	uint8_t *used_id;      /* per id < n_by_id: walked by a sample */
 	int64_t *vals;         /* n_types */
@@ -36,15 +38,13 @@ struct feed {
 enum { DONE, DECLINED };
 
 /* Location id -> its frame record; false for an id that does not exist.
- * Ids under n_by_id come from by_id (a byte in used_id marks them
- * walked), the rest from the decoder's map. */
+ * by_id's ids are marked walked in used_id, the others in fr->used. */
 static bool loc_of(const struct pf_pp_dec *d, struct feed *fd, uint64_t id, struct pf_ft_loc *l)
 {
-	struct pf_ft_loc x = fd->by_id[id < fd->n_by_id ? id : 0];
-	uint32_t li;
-	if (x.outer != NO_LOC) {
+	uint32_t x = fd->by_id[id < fd->n_by_id ? id : 0], li;
+	if (x != NO_LOC) {
 		fd->used_id[id] = 1;
-		*l = x;
+		*l = (struct pf_ft_loc){x & 0xffff, x >> 16};
 		return true;
 	}
 	if (!pf_pp_idmap_get(&d->locs, id, &li))
@@ -70,29 +70,43 @@ static bool room(struct feed *fd, size_t n)
 	return true;
 }
 
-/* The ids from *pp on (< le, with 8 bytes readable from each) into buf
- * while they are under 2^21 (pf_pb_rd3) and in by_id. Returns how many,
- * *pp moved past them; the rest (if any) need loc_of. */
+/* The ids from *pp on (< le, 8 bytes readable from each) into buf while
+ * they are under 2^21 and in by_id. They are read 8 bytes at a time:
+ * the stop bits of a word give the ends of all the varints in it, so the
+ * next id's position does not wait on this one's length. Returns how
+ * many, *pp moved past them; the rest (if any) need loc_of. */
 static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t *le,
                        struct pf_ft_loc *buf)
 {
-	const struct pf_ft_loc *by_id = fd->by_id;
+	const uint32_t *by_id = fd->by_id;
 	const size_t n_by_id = fd->n_by_id;
 	uint8_t *used = fd->used_id;
 	const uint8_t *p = *pp;
 	size_t n = 0;
-	while (p < le) {
-		uint64_t id, x;
-		unsigned len = pf_pb_rd3(p, &id);
-		if (__builtin_expect(len == 0, 0))
-			break;
-		/* the record as one word (little-endian: outer on top) */
-		memcpy(&x, &by_id[id < n_by_id ? id : 0], sizeof x);
-		if (__builtin_expect(x >> 32 == NO_LOC, 0))
-			break;
-		p += len;
-		used[id] = 1;
-		memcpy(&buf[n++], &x, sizeof x);
+	bool more = true;
+	while (more && p < le) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t stops = ~w & 0x8080808080808080ULL;
+		size_t left = (size_t)(le - p);
+		if (left < 8) /* only the varints that end by le */
+			stops &= (1ULL << (8 * left)) - 1;
+		unsigned at = 0; /* bit where the next varint starts */
+		for (; stops; stops &= stops - 1) {
+			unsigned end = (unsigned)__builtin_ctzll(stops) + 1, bits = end - at;
+			if (bits > 24) /* 4 bytes or more */
+				break;
+			uint64_t v = (w >> at) & ((1ULL << bits) - 1);
+			uint64_t id = (v & 0x7f) | (v >> 1 & 0x3f80) | (v >> 2 & 0x1fc000);
+			uint32_t x = by_id[id < n_by_id ? id : 0];
+			if (__builtin_expect(x == NO_LOC, 0))
+				break;
+			used[(x & 0xffff) != x >> 16 ? id : 0] = 1; /* only pairs need it */
+			buf[n++] = (struct pf_ft_loc){x & 0xffff, x >> 16};
+			at = end;
+		}
+		more = stops == 0 && at != 0; /* every varint ending in w read */
+		p += at / 8;
 	}
 	*pp = p;
 	return n;
@@ -381,7 +395,7 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 	st = pf_ft_stream_new(p, idx, arena);
 	fd->vals = malloc((d->n_types ? d->n_types : 1) * sizeof *fd->vals);
 	fd->n_by_id = d->locs.dcap;
-	struct pf_ft_loc *by_id = malloc(fd->n_by_id * sizeof *by_id);
+	uint32_t *by_id = malloc(fd->n_by_id * sizeof *by_id);
 	fd->by_id = by_id;
 	fd->used_id = calloc(fd->n_by_id, 1);
 	if (!st || !fd->vals || !by_id || !fd->used_id) {
@@ -389,9 +403,10 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 		goto out;
 	}
 	fd->fr = pf_ft_stream_frames(st);
-	for (size_t k = 0; k < fd->n_by_id; k++) { /* the dense ids' records */
+	for (size_t k = 0; k < fd->n_by_id; k++) {
 		uint32_t li = d->locs.dense[k];
-		by_id[k] = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, NO_LOC};
+		struct pf_ft_loc l = li ? fd->fr->locs[li - 1] : (struct pf_ft_loc){0, PF_FT_MULTI};
+		by_id[k] = l.inner < 0xffff && l.outer < 0xffff ? l.inner | l.outer << 16 : NO_LOC;
 	}
 	rc = read_samples(d, st, &mf);
 	if (rc != PF_OK)

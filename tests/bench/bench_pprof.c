@@ -60,7 +60,14 @@ static size_t decompressed_size(const unsigned char *d, size_t n)
 	return len;
 }
 
-/* Child: decode + table `reps` times, print one line, exit. stream: the
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Child: decode + table `reps` times, print one line (the best run, and
+ * the median as a sign of how busy the machine was), exit. stream: the
  * daemon's path (pf_pprof_functab), else pf_pprof_decode + build. */
 static int run_case(const char *label, const char *path, double min_seconds, bool stream)
 {
@@ -72,7 +79,8 @@ static int run_case(const char *label, const char *path, double min_seconds, boo
 	}
 	size_t decoded = 0, rows = 0;
 	int reps = 0;
-	double t0 = now(), best = 1e30;
+	static double times[4096];
+	double t0 = now();
 	do {
 		struct pf_arena a;
 		struct pf_err err;
@@ -93,16 +101,17 @@ static int run_case(const char *label, const char *path, double min_seconds, boo
 			decoded = p->decoded_bytes;
 		rows = t->n_rows;
 		pf_arena_free(&a);
-		double e = now() - s;
-		if (e < best)
-			best = e;
-		reps++;
-	} while (now() - t0 < min_seconds || reps < 3);
+		times[reps++ % 4096] = now() - s;
+	} while ((now() - t0 < min_seconds || reps < 3) && reps < 4096);
+	qsort(times, (size_t)reps, sizeof times[0], cmp_double);
+	double best = times[0], median = times[reps / 2];
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	double mb = (double)decoded / 1e6, rss = (double)ru.ru_maxrss / 1024.0;
-	printf("%-26s %9.2f MB %8.1f ms %8.1f MB/s %6zu rows  peak RSS %7.1f MB (%.2fx)\n", label,
-	       mb, best * 1e3, mb / best, rows, rss, rss / (mb > 0 ? mb : 1));
+	printf("%-26s %9.2f MB %8.1f ms %8.1f MB/s %6zu rows  peak RSS %7.1f MB (%.2fx)  "
+	       "median of %d: %.1f ms\n",
+	       label, mb, best * 1e3, mb / best, rows, rss, rss / (mb > 0 ? mb : 1), reps,
+	       median * 1e3);
 	free(d);
 	fflush(stdout);
 	return 0;

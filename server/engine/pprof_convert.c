@@ -173,7 +173,8 @@ enum pf_code pf_pp_pass2b(struct pf_pp_dec *d, uint64_t f, unsigned wt, uint64_t
 		return PF_OK;
 	}
 	case 5:
-		return function(d, body, (size_t)v);
+		return pf_pp_function_fast(d, body, (size_t)v) ? PF_OK
+		                                               : function(d, body, (size_t)v);
 	case 3:
 		return mapping(d, body, (size_t)v);
 	}

@@ -328,6 +328,8 @@ bool pf_pp_sample_labels(struct pf_pp_dec *d, const uint8_t *p, const uint8_t *e
  * the model (and the id map); false, having changed nothing visible, for
  * anything unusual or invalid: the caller then takes protobuf-c's path. */
 bool pf_pp_location_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n);
+/* The same for Function message #d->i_functions (strings resolved). */
+bool pf_pp_function_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n);
 /* The same label messages only checked, as pf_pp_sample_labels would
  * accept them; reads d only (the streaming table's threads). */
 bool pf_pp_labels_ok(const struct pf_pp_dec *d, const uint8_t *p, const uint8_t *end);

@@ -1,8 +1,9 @@
-/* pprof_sample.c: the Sample and Location messages (nearly all of a
- * profile) read straight from the wire into the arena model, without
+/* pprof_sample.c: the Sample, Location and Function messages (nearly all
+ * of a profile) read straight from the wire into the arena model, without
  * protobuf-c. Handles the common, valid shape only (Sample: packed
  * location_id and value, each at most once, label messages together;
- * Location: known fields only, every line resolvable); anything else
+ * Location and Function: known varint fields only, every reference
+ * resolvable); anything else
  * returns false and pprof_convert.c takes the protobuf-c path, which owns
  * every error message. Identical label byte runs share one label array.
  * No I/O. */
@@ -302,5 +303,29 @@ bool pf_pp_location_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 		(void)pf_pp_idmap_get(&d->maps, mapping_id, &l->mapping); /* dangling: none */
 	l->n_lines = (uint32_t)n_line;
 	l->lines = lines;
+	return true;
+}
+
+bool pf_pp_function_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
+{
+	const uint8_t *p = body, *end = body + n;
+	uint64_t f[6] = {0}; /* id, name, system_name, filename, start_line */
+	while (p < end) {
+		uint64_t tag, v;
+		if (!rd(&p, end, &tag) || !rd(&p, end, &v) || (tag & 7) != 0 || tag >> 3 < 1 ||
+		    tag >> 3 > 5)
+			return false;
+		f[tag >> 3] = v;
+	}
+	bool oom = false;
+	if (f[1] == 0 || !str_ok(d, f[2]) || !str_ok(d, f[3]) || !str_ok(d, f[4]) ||
+	    !pf_pp_idmap_put(&d->funcs, f[1], (uint32_t)d->i_functions, &oom))
+		return false;
+	struct pf_pprof_function *fn = &d->p->functions[d->i_functions++];
+	fn->id = f[1];
+	fn->name = d->strings[f[2]];
+	fn->system_name = d->strings[f[3]];
+	fn->filename = d->strings[f[4]];
+	fn->start_line = (int64_t)f[5];
 	return true;
 }

@@ -1,8 +1,8 @@
 /* test_pprof_paths.c: the fast paths agree with the general ones on every
- * fixture profile. Decode: the direct Sample and Location readers
- * (pprof_sample.c) against protobuf-c, forced by an unknown field appended
- * to every such message. Function tables: the walk without an edge table
- * (functab_fast.c, edge_fraction 0) against the edge-table walk with an
+ * fixture profile. Decode: the direct Sample, Location and Function
+ * readers (pprof_sample.c) against protobuf-c, forced by an unknown field
+ * appended to every such message. Function tables: the walk without an
+ * edge table (functab_fast.c, edge_fraction 0) against the edge-table walk with an
  * edge fraction too small to cut anything; for single tables, diffs, and
  * -noinlines. gunzip's one-call path against its streaming one. The
  * streaming table is test_pprof_stream.c. */
@@ -82,6 +82,28 @@ START_TEST(location_reader_matches_protobuf_c)
 				ck_assert_uint_eq(l->lines[j].func, m->lines[j].func);
 				ck_assert_int_eq(l->lines[j].line, m->lines[j].line);
 			}
+		}
+		pf_arena_free(&a);
+	}
+}
+END_TEST
+
+START_TEST(function_reader_matches_protobuf_c)
+{
+	for (size_t f = 0; f < PT_N_FIX; f++) {
+		struct pf_arena a;
+		struct pf_profile *p, *q;
+		pf_arena_init(&a, 0);
+		decode_both(f, 5, &a, &p, &q);
+		ck_assert_uint_eq(p->n_functions, q->n_functions);
+		ck_assert_uint_gt(p->n_functions, 0);
+		for (size_t i = 0; i < p->n_functions; i++) {
+			const struct pf_pprof_function *x = &p->functions[i], *y = &q->functions[i];
+			ck_assert_uint_eq(x->id, y->id);
+			ck_assert_str_eq(x->name, y->name);
+			ck_assert_str_eq(x->system_name, y->system_name);
+			ck_assert_str_eq(x->filename, y->filename);
+			ck_assert_int_eq(x->start_line, y->start_line);
 		}
 		pf_arena_free(&a);
 	}
@@ -205,7 +227,8 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	        sample_reader_matches_protobuf_c, location_reader_matches_protobuf_c,
-	        fast_walk_matches_edge_table, inline_and_plain_pair_is_a_call, gunzip_paths_agree};
+	        sample_reader_matches_protobuf_c,   location_reader_matches_protobuf_c,
+	        function_reader_matches_protobuf_c, fast_walk_matches_edge_table,
+	        inline_and_plain_pair_is_a_call,    gunzip_paths_agree};
 	return pt_run("pprof_paths", tests, sizeof tests / sizeof tests[0]);
 }

@@ -235,7 +235,7 @@ static void feed_free(struct feed *fd)
  * the main thread reads the leftovers afterwards, in order, with every
  * check, so errors and their messages stay the serial ones. A thread
  * that is slow (a busy machine) just takes fewer runs. */
-#define RUNS 32
+#define RUNS 64
 struct runs {
 	const struct pf_pp_dec *d;
 	struct pf_pp_cursor bound[RUNS + 1]; /* run k: [bound[k], bound[k + 1].at) */

@@ -143,8 +143,10 @@ struct pf_functab;
  * gate default, pf_pprof_gate_index, "profile has no sample types" when
  * there is none; else pf_pprof_sample_index(name)), then
  * pf_functab_build(..., NULL opts, ...); but the samples are accumulated
- * as they are read and never stored, so it is faster and smaller. *out
- * in arena as pf_functab_build's; data not referenced after the call. */
+ * as they are read and never stored, so it is faster and smaller; from
+ * lim->split_bytes of samples on, a second thread (started and joined
+ * within the call, using no arena) reads part of them. *out in arena as
+ * pf_functab_build's; data not referenced after the call. */
 enum pf_code pf_pprof_functab(const uint8_t *data, size_t len, const struct pf_pprof_limits *lim,
                               const char *sample_index, struct pf_arena *arena,
                               struct pf_functab **out, struct pf_err *err) PF_MUSTCHECK;

@@ -113,11 +113,12 @@ static size_t ids_fast(const struct feed *fd, const uint8_t **pp, const uint8_t 
 }
 
 /* The frames of one sample from its packed location ids at lp..le, leaf
- * first: every id resolved into buf first (so a bad one adds nothing, and
+ * first (in_place: in the profile's buffer with 8 bytes readable after,
+ * pf_pp_ids_in_place): every id resolved into buf first (so a bad one adds nothing, and
  * the loads are independent), then walked. DECLINED when an id is bad or
  * the run ends inside a varint (nothing was added). */
 static int walk_ids(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *lp,
-                    const uint8_t *le, int64_t w, int64_t c)
+                    const uint8_t *le, bool in_place, int64_t w, int64_t c)
 {
 	size_t n = 0;
 	if (lp == le)
@@ -126,7 +127,7 @@ static int walk_ids(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *l
 		return DECLINED; /* the protobuf-c path meets the same shortage */
 	if (le[-1] & 0x80)
 		return DECLINED;
-	if (d->base + d->len - le >= 8)
+	if (in_place)
 		n = ids_fast(fd, &lp, le, fd->buf);
 	while (lp < le) {
 		uint64_t id;
@@ -151,8 +152,8 @@ static bool ids_ok(const struct pf_pp_dec *d, const uint8_t *lp, const uint8_t *
 	return true;
 }
 
-/* The common shape (as pf_pp_sample_fast): packed location_id and value
- * at most once each, labels together. DECLINED: take the protobuf-c path
+/* The common shape (as pf_pp_sample_fast): location_id and value once
+ * each (packed, or unpacked elements), labels together. DECLINED: take the protobuf-c path
  * (nothing was added). Reads d only, so two threads may run it. */
 static int sample_fast(const struct pf_pp_dec *d, struct feed *fd, const uint8_t *body, size_t n)
 {
@@ -179,7 +180,7 @@ static int sample_fast(const struct pf_pp_dec *d, struct feed *fd, const uint8_t
 		if (!ids_ok(d, lp, le))
 			return DECLINED;
 	} else {
-		int r = walk_ids(d, fd, lp, le, w, c);
+		int r = walk_ids(d, fd, lp, le, pf_pp_ids_in_place(d->base, d->len, &sf), w, c);
 		if (r != DONE)
 			return r;
 	}

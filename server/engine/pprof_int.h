@@ -63,25 +63,63 @@ static inline unsigned pf_pb_rd3(const uint8_t *p, uint64_t *v)
 }
 
 /* The fields of one Sample message (spec §2) as byte ranges: location_id
- * [lp, le) and value [vp, ve) packed, labels [bp, be) (n_lab of them,
- * together). false for anything else (unpacked or repeated fields, labels
- * not together, unknown fields): the caller takes protobuf-c's path. Shared
- * by the model's reader (pprof_sample.c) and the streaming table
- * (pprof_functab.c). */
+ * [lp, le) and value [vp, ve) as packed varints, labels [bp, be) (n_lab of
+ * them, together). A repeated field written unpacked (one tag per element,
+ * as Go writes runs of one or two: every CPU sample's two values) is
+ * gathered into the struct's own buffer and its range points there
+ * (l_copy / v_copy). false for anything else (a field both packed and
+ * unpacked, more unpacked bytes than the buffer holds, labels not together
+ * or before the ids and values, unknown fields): the caller takes
+ * protobuf-c's path. Shared by the model's reader (pprof_sample.c) and the
+ * streaming table (pprof_functab.c). */
 struct pf_pp_sample_fields {
 	const uint8_t *lp, *le, *vp, *ve, *bp, *be;
 	size_t n_lab;
+	bool l_copy, v_copy;
+	uint8_t lbuf[32], vbuf[32]; /* unpacked elements, re-packed */
 };
+
+/* Append the varint at *pp (< end) to an unpacked field's buffer. */
+static inline bool pf_pp_unpacked(const uint8_t **pp, const uint8_t *end, uint8_t *buf,
+                                  const uint8_t **fp, const uint8_t **fe, bool *copy)
+{
+	const uint8_t *p = *pp;
+	uint64_t v;
+	if (*fp && !*copy)
+		return false; /* packed before */
+	if (!*fp)
+		*fp = *fe = buf;
+	if (!pf_pb_rd(pp, end, &v) || (size_t)(*pp - p) > (size_t)(buf + 32 - *fe))
+		return false;
+	memcpy((uint8_t *)*fe, p, (size_t)(*pp - p));
+	*fe += *pp - p;
+	*copy = true;
+	return true;
+}
 
 static inline bool pf_pp_sample_split(const uint8_t *body, size_t n, struct pf_pp_sample_fields *f)
 {
 	const uint8_t *p = body, *end = body + n;
-	*f = (struct pf_pp_sample_fields){0};
+	f->lp = f->le = f->vp = f->ve = f->bp = f->be = NULL;
+	f->n_lab = 0;
+	f->l_copy = f->v_copy = false;
 	while (p < end) {
 		const uint8_t *at = p;
 		uint64_t tag, len;
-		if (!pf_pb_rd(&p, end, &tag) || (tag & 7) != 2 || !pf_pb_rd(&p, end, &len) ||
-		    len > (uint64_t)(end - p))
+		if (!pf_pb_rd(&p, end, &tag))
+			return false;
+		if ((tag & 7) == 0) { /* an unpacked element of field 1 or 2 */
+			bool ok = !f->bp &&
+			          (tag >> 3 == 1 ? pf_pp_unpacked(&p, end, f->lbuf, &f->lp, &f->le,
+			                                          &f->l_copy)
+			           : tag >> 3 == 2 ? pf_pp_unpacked(&p, end, f->vbuf, &f->vp,
+			                                            &f->ve, &f->v_copy)
+			                           : false);
+			if (!ok)
+				return false;
+			continue;
+		}
+		if ((tag & 7) != 2 || !pf_pb_rd(&p, end, &len) || len > (uint64_t)(end - p))
 			return false;
 		switch (tag >> 3) {
 		case 1:
@@ -110,6 +148,14 @@ static inline bool pf_pp_sample_split(const uint8_t *body, size_t n, struct pf_p
 		p += len;
 	}
 	return true;
+}
+
+/* The location ids of f lie in the profile's buffer with 8 bytes readable
+ * after them (the one-load readers pf_pb_rd3 and ids_fast may be used). */
+static inline bool pf_pp_ids_in_place(const uint8_t *base, size_t len,
+                                      const struct pf_pp_sample_fields *f)
+{
+	return !f->l_copy && base + len - f->le >= 8;
 }
 
 /* Message kinds of profile.proto, for diagnostics. */

@@ -194,7 +194,7 @@ bool pf_pp_sample_fast(struct pf_pp_dec *d, const uint8_t *body, size_t n)
 	uint32_t *o32 = s->locs;
 	/* 8 readable bytes from every id: one load each (pf_pb_rd3); the run
 	 * ends with a varint (packed_count) */
-	const bool fast = d->base + d->len - le >= 8;
+	const bool fast = pf_pp_ids_in_place(d->base, d->len, &sf);
 	for (size_t j = 0; j < n_loc; j++) {
 		uint64_t id;
 		uint32_t li, h;

@@ -33,8 +33,16 @@ SET session_replication_role = replica; -- no FK triggers while seeding
 CREATE TEMP TABLE saved AS SELECT indexname, indexdef FROM pg_indexes
  WHERE schemaname = 'public' AND tablename IN ('runs', 'function_stats', 'bench_stats')
  AND indexname NOT IN (SELECT conname FROM pg_constraint);
+-- the stats tables' primary keys are their series indexes: built after
+-- the rows too
+CREATE TEMP TABLE saved_pk AS SELECT conrelid::regclass::text AS tab, conname,
+ pg_get_constraintdef(oid) AS def FROM pg_constraint
+ WHERE contype = 'p' AND conrelid IN ('function_stats'::regclass, 'bench_stats'::regclass);
 DO $$ DECLARE r record; BEGIN
  FOR r IN SELECT indexname FROM saved LOOP EXECUTE 'DROP INDEX ' || quote_ident(r.indexname); END LOOP;
+ FOR r IN SELECT * FROM saved_pk LOOP
+  EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', r.tab, r.conname);
+ END LOOP;
 END $$;
 INSERT INTO projects (name) VALUES ('bench');
 INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, verdict, rating_cpu,
@@ -65,6 +73,9 @@ SELECT project_id, branch, id, created_at, 'auto' FROM runs WHERE branch = 'main
 SET session_replication_role = origin;
 DO $$ DECLARE r record; BEGIN
  FOR r IN SELECT indexdef FROM saved LOOP EXECUTE r.indexdef; END LOOP;
+ FOR r IN SELECT * FROM saved_pk LOOP
+  EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I %s', r.tab, r.conname, r.def);
+ END LOOP;
 END $$;
 SQL
 psql_ -c "VACUUM ANALYZE"

@@ -343,10 +343,24 @@ START_TEST(function_stats_integrity)
 	                        " VALUES (987654, 'cpu', 'f', 1, 1, 1, 1, 1, 'main', now())");
 	ck_assert_ptr_nonnull(strstr(out, "without their profile_totals row"));
 	free(out);
-	out = pft_sql(db, "BEGIN; DELETE FROM runs WHERE id = (SELECT min(id) FROM runs);"
-	                  " SELECT count(*) FROM function_stats f WHERE NOT EXISTS (SELECT 1"
-	                  " FROM runs r WHERE r.id = f.run_id); ROLLBACK");
+	/* bench_stats -> runs is checked once per statement (0006, 0007) */
+	out = pft_sql(db, "INSERT INTO bench_stats (run_id, benchmark, unit, n, median, samples,"
+	                  " project_id, branch, created_at)"
+	                  " VALUES (987654, 'B', 'sec/op', 1, 1, '{1}', 1, 'main', now())");
+	ck_assert_ptr_nonnull(strstr(out, "differ from their run"));
+	free(out);
+	/* deleting a run removes its rows, through the statement cascades */
+	out = pft_sql(db,
+	              "BEGIN; DELETE FROM runs WHERE id = (SELECT min(id) FROM runs);"
+	              " SELECT (SELECT count(*) FROM function_stats f WHERE NOT EXISTS (SELECT 1"
+	              " FROM runs r WHERE r.id = f.run_id)) + (SELECT count(*) FROM bench_stats b"
+	              " WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = b.run_id)); ROLLBACK");
 	ck_assert_str_eq(out, "0");
+	free(out);
+	out = pft_sql(
+	        db,
+	        "SELECT count(*) > 0 FROM bench_stats WHERE run_id = (SELECT min(id) FROM runs)");
+	ck_assert_str_eq(out, "t"); /* the check above had rows to remove */
 	free(out);
 }
 END_TEST

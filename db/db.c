@@ -57,9 +57,13 @@ static const struct {
         [ST_PROJECT_LOAD] =
                 {"project_load",
                  "SELECT id, default_branch, settings::text FROM projects WHERE name = $1", 1},
-        [ST_PROJECT_ENSURE] =
-                {"project_ensure",
-                 "INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", 1},
+        /* the project, created when new: (id, default branch) */
+        [ST_PROJECT_ENSURE] = {"project_ensure",
+                               "WITH n AS (INSERT INTO projects (name) VALUES ($1)"
+                               " ON CONFLICT (name) DO NOTHING RETURNING id, default_branch)"
+                               " SELECT id, default_branch FROM n UNION ALL"
+                               " SELECT id, default_branch FROM projects WHERE name = $1",
+                               1},
         [ST_PROJECT_LOCK] = {"project_lock",
                              "SELECT id, default_branch FROM projects WHERE name = $1 FOR UPDATE",
                              1},

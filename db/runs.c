@@ -173,16 +173,37 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 
 	c->promoted = false;
 	vals[0] = r->project;
-	rc = run(db, ST_PROJECT_ENSURE, 1, vals, NULL, NULL, err);
-	if (rc)
-		return rc;
-	/* the project's row lock serialises baseline changes (DESIGN §5) */
-	rc = pf_db_exec(db, ST_PROJECT_LOCK, 1, vals, NULL, NULL, &res, err);
-	if (rc)
-		return rc;
+	/* A project created by a concurrent transaction that commits while
+	 * this statement waits on its name is not in this statement's snapshot
+	 * (no row): the next statement sees it. */
+	for (int attempt = 0;; attempt++) {
+		rc = pf_db_exec(db, ST_PROJECT_ENSURE, 1, vals, NULL, NULL, &res, err);
+		if (rc)
+			return rc;
+		if (PQntuples(res) == 1)
+			break;
+		PQclear(res);
+		if (attempt == 2)
+			return pf_err_set(err, PF_E_RETRYABLE, "project",
+			                  "project '%s' could not be created or read", r->project);
+	}
 	int64_t project_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	bool on_default = r->branch && strcmp(PQgetvalue(res, 0, 1), r->branch) == 0;
 	PQclear(res);
+	/* The project's row lock serialises baseline changes (DESIGN §5) and
+	 * the notification events of its runs (the outbox conditions read
+	 * earlier runs). A run that can do neither (not on the default branch,
+	 * no notifications) takes no lock, so uploads of pull requests do not
+	 * wait for each other. A default branch changed meanwhile to this
+	 * run's branch is not seen: the run is ordered before the change and
+	 * not promoted. Under the lock the default branch is read again. */
+	if (on_default || r->notify_json || r->issue_repo) {
+		rc = pf_db_exec(db, ST_PROJECT_LOCK, 1, vals, NULL, NULL, &res, err);
+		if (rc)
+			return rc;
+		on_default = r->branch && strcmp(PQgetvalue(res, 0, 1), r->branch) == 0;
+		PQclear(res);
+	}
 
 	I64(id, r->id);
 	I64(pid, project_id);

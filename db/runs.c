@@ -201,6 +201,11 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 		rc = pf_db_exec(db, ST_PROJECT_LOCK, 1, vals, NULL, NULL, &res, err);
 		if (rc)
 			return rc;
+		if (PQntuples(res) != 1) { /* deleted meanwhile */
+			PQclear(res);
+			return pf_err_set(err, PF_E_RETRYABLE, "project",
+			                  "project '%s' was removed during the upload", r->project);
+		}
 		on_default = r->branch && strcmp(PQgetvalue(res, 0, 1), r->branch) == 0;
 		PQclear(res);
 	}

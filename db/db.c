@@ -781,6 +781,16 @@ enum pf_code pf_db_schema_version(struct pf_db *db, int *version, struct pf_err 
 	return PF_OK;
 }
 
+enum pf_code pf_db_run(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
+                       const int *lens, const int *formats, struct pf_err *err)
+{
+	PGresult *r;
+	enum pf_code rc = pf_db_exec(db, st, nparams, values, lens, formats, &r, err);
+	if (rc == PF_OK)
+		PQclear(r);
+	return rc;
+}
+
 enum pf_code pf_db_text(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
                         char **out, struct pf_err *err)
 {

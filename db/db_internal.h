@@ -73,6 +73,12 @@ enum pf_stmt {
 enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
                         const int *lens, const int *formats, PGresult **res,
                         struct pf_err *err) PF_MUSTCHECK;
+/* pf_db_exec for a statement whose result is not needed. */
+enum pf_code pf_db_run(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
+                       const int *lens, const int *formats, struct pf_err *err) PF_MUSTCHECK;
+
+/* A 64-bit integer as a text parameter into the char array buf. */
+#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
 
 /* Inside the upload's transaction (runs.c store_tx), after
  * pf_db_outbox_enqueue (db.h) and for a run on the default branch, the gate-issue lifecycle: close

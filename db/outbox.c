@@ -10,18 +10,6 @@
 #include "db_internal.h"
 #include "pf_mem.h"
 
-#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
-
-static enum pf_code run(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
-                        struct pf_err *err)
-{
-	PGresult *r;
-	enum pf_code rc = pf_db_exec(db, st, n, vals, NULL, NULL, &r, err);
-	if (rc == PF_OK)
-		PQclear(r);
-	return rc;
-}
-
 enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t run_id, int pr,
                                   const char *events_json, struct pf_err *err)
 {
@@ -30,7 +18,7 @@ enum pf_code pf_db_outbox_enqueue(struct pf_db *db, int64_t project_id, int64_t 
 	I64(rid, run_id);
 	I64(prs, pr);
 	const char *vals[4] = {pid, run_id > 0 ? rid : NULL, events_json, pr > 0 ? prs : NULL};
-	return run(db, ST_OUTBOX_INSERT, 4, vals, err);
+	return pf_db_run(db, ST_OUTBOX_INSERT, 4, vals, NULL, NULL, err);
 }
 
 enum pf_code pf_db_outbox_issues(struct pf_db *db, int64_t project_id, int64_t run_id,
@@ -44,12 +32,12 @@ enum pf_code pf_db_outbox_issues(struct pf_db *db, int64_t project_id, int64_t r
 	/* close, then comment, then open: a newly opened issue gets no
 	 * comment from the run that opened it */
 	const char *cv[5] = {pid, rid, project, branch, commit};
-	enum pf_code rc = run(db, ST_ISSUE_CLOSE, 5, cv, err);
+	enum pf_code rc = pf_db_run(db, ST_ISSUE_CLOSE, 5, cv, NULL, NULL, err);
 	if (rc == PF_OK)
-		rc = run(db, ST_ISSUE_COMMENT, 5, cv, err);
+		rc = pf_db_run(db, ST_ISSUE_COMMENT, 5, cv, NULL, NULL, err);
 	const char *ov[7] = {pid, rid, project, branch, commit, n, repo};
 	if (rc == PF_OK)
-		rc = run(db, ST_ISSUE_OPEN, 7, ov, err);
+		rc = pf_db_run(db, ST_ISSUE_OPEN, 7, ov, NULL, NULL, err);
 	return rc;
 }
 
@@ -153,8 +141,8 @@ enum pf_code pf_db_pr_comment_set(struct pf_db *db, int64_t project_id, const ch
 	I64(prs, pr);
 	I64(cid, comment_id);
 	const char *vals[4] = {pid, repo, prs, cid};
-	return run(db, comment_id > 0 ? ST_PR_COMMENT_SET : ST_PR_COMMENT_FORGET,
-	           comment_id > 0 ? 4 : 3, vals, err);
+	return pf_db_run(db, comment_id > 0 ? ST_PR_COMMENT_SET : ST_PR_COMMENT_FORGET,
+	                 comment_id > 0 ? 4 : 3, vals, NULL, NULL, err);
 }
 
 enum pf_code pf_db_issue_number(struct pf_db *db, int64_t issue_id, int *number, struct pf_err *err)
@@ -178,5 +166,5 @@ enum pf_code pf_db_issue_set_number(struct pf_db *db, int64_t issue_id, int numb
 	I64(id, issue_id);
 	I64(n, number);
 	const char *vals[2] = {id, n};
-	return run(db, ST_ISSUE_NUMBER_SET, 2, vals, err);
+	return pf_db_run(db, ST_ISSUE_NUMBER_SET, 2, vals, NULL, NULL, err);
 }

@@ -7,8 +7,6 @@
 #include "db_internal.h"
 #include "pf_mem.h"
 
-#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
-
 enum pf_code pf_db_project_list_json(struct pf_db *db, char **json, struct pf_err *err)
 {
 	return pf_db_text(db, ST_PROJECT_LIST, 0, NULL, json, err);
@@ -113,10 +111,6 @@ enum pf_code pf_db_gate_stats(struct pf_db *db, const char *project, char **json
 enum pf_code pf_db_project_save(struct pf_db *db, const char *project, const char *default_branch,
                                 const char *settings_json, struct pf_err *err)
 {
-	PGresult *r;
 	const char *vals[3] = {project, default_branch, settings_json};
-	enum pf_code rc = pf_db_exec(db, ST_PROJECT_SAVE, 3, vals, NULL, NULL, &r, err);
-	if (rc == PF_OK)
-		PQclear(r);
-	return rc;
+	return pf_db_run(db, ST_PROJECT_SAVE, 3, vals, NULL, NULL, err);
 }

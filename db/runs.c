@@ -9,8 +9,6 @@
 #include "db_internal.h"
 #include "pf_mem.h"
 
-#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
-
 enum pf_code pf_db_project_load(struct pf_db *db, const char *name, struct pf_db_project *out,
                                 struct pf_err *err)
 {
@@ -146,17 +144,6 @@ enum pf_code pf_db_next_run_id(struct pf_db *db, int64_t *id, struct pf_err *err
 	return PF_OK;
 }
 
-/* Run a statement whose result is not needed. */
-static enum pf_code run(struct pf_db *db, enum pf_stmt st, int n, const char *const *vals,
-                        const int *lens, const int *fmts, struct pf_err *err)
-{
-	PGresult *r;
-	enum pf_code rc = pf_db_exec(db, st, n, vals, lens, fmts, &r, err);
-	if (rc == PF_OK)
-		PQclear(r);
-	return rc;
-}
-
 struct store_ctx {
 	const struct pf_db_run_row *r;
 	bool promoted;
@@ -270,7 +257,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	}
 	sv[43] = r->gates_json;
 	if (rc == PF_OK)
-		rc = run(db, ST_RUN_STORE, 44, sv, lens, fmts, err);
+		rc = pf_db_run(db, ST_RUN_STORE, 44, sv, lens, fmts, err);
 	for (int k = 0; k < 5; k++)
 		pf_db_array_free(&tb[k]);
 	if (rc)
@@ -290,7 +277,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	}
 	if (r->auto_promote && on_default && strcmp(r->verdict, "fail") != 0) {
 		const char *pv[4] = {pid, r->branch, id, "auto"};
-		rc = run(db, ST_BASELINE_PROMOTE, 4, pv, NULL, NULL, err);
+		rc = pf_db_run(db, ST_BASELINE_PROMOTE, 4, pv, NULL, NULL, err);
 		if (rc)
 			return rc;
 		c->promoted = true;

@@ -76,7 +76,7 @@ enum pf_code pf_db_token_revoke(struct pf_db *db, int64_t id, struct pf_err *err
 	char ids[24];
 	const char *vals[1] = {ids};
 	PGresult *r;
-	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	I64(ids, id);
 	enum pf_code rc = pf_db_exec(db, ST_TOKEN_REVOKE, 1, vals, NULL, NULL, &r, err);
 	if (rc)
 		return rc;

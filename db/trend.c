@@ -10,8 +10,6 @@
 #include "db_internal.h"
 #include "pf_mem.h"
 
-#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
-
 static int64_t i64_at(PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);

@@ -28,19 +28,6 @@ void pf_buf_reset(struct pf_buf *b)
 	b->failed = b->too_large = false;
 }
 
-enum pf_code pf_buf_i64(struct pf_buf *b, long long v)
-{
-	char tmp[24], *p = tmp + sizeof tmp;
-	/* via unsigned: -LLONG_MIN does not fit a long long */
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	return pf_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
-}
-
 enum pf_code pf_buf_status(const struct pf_buf *b)
 {
 	if (!b->failed)

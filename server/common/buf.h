@@ -29,9 +29,6 @@ enum pf_code pf_buf_append(struct pf_buf *b, const void *p, size_t n);
 enum pf_code pf_buf_puts(struct pf_buf *b, const char *s);
 enum pf_code pf_buf_printf(struct pf_buf *b, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
-/* Append v in decimal (as "%lld", without printf's cost: the store's
- * array literals carry thousands of numbers per upload). */
-enum pf_code pf_buf_i64(struct pf_buf *b, long long v);
 /* The failure code of the buffer (PF_OK when none). */
 enum pf_code pf_buf_status(const struct pf_buf *b);
 /* Hand the data to the caller (free() it); the buffer is left empty. */

@@ -1,7 +1,6 @@
 /* test_common.c: unit tests of server/common: error table, arena, bounded
  * buffers, bounded gunzip, strict parsing. */
 #include <check.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -79,23 +78,6 @@ START_TEST(buf_ceiling_is_sticky)
 	ck_assert_int_eq(pf_buf_puts(&b, "ok"), PF_OK);
 	ck_assert_uint_eq(b.len, 2);
 	pf_buf_free(&b);
-}
-END_TEST
-
-START_TEST(buf_i64_matches_printf)
-{
-	const long long v[] = {0, 1, -1, 9, 10, -10, 123456789, 2147483648LL, LLONG_MAX, LLONG_MIN};
-	struct pf_buf b, want;
-	pf_buf_init(&b, 0);
-	pf_buf_init(&want, 0);
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-		ck_assert_int_eq(pf_buf_i64(&b, v[i]), PF_OK);
-		pf_buf_puts(&b, ",");
-		pf_buf_printf(&want, "%lld,", v[i]);
-	}
-	ck_assert_str_eq(b.data, want.data);
-	pf_buf_free(&b);
-	pf_buf_free(&want);
 }
 END_TEST
 
@@ -182,7 +164,6 @@ static Suite *common_suite(void)
 	tcase_add_test(tc, err_set_and_prefix);
 	tcase_add_test(tc, arena_allocates_and_respects_limit);
 	tcase_add_test(tc, buf_ceiling_is_sticky);
-	tcase_add_test(tc, buf_i64_matches_printf);
 	tcase_add_test(tc, gunzip_roundtrip_truncation_and_bomb);
 	tcase_add_test(tc, parse_strict);
 	suite_add_tcase(s, tc);

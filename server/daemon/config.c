@@ -43,7 +43,8 @@ static const struct key keys[] = {
          "required: every /v1 and /grafana call needs a bearer token; off: no tokens (loopback "
          "only)"},
         {"PERFGATE_THREADS", T_THREADS, "0", false,
-         "HTTP worker threads, each with its own database connection (0 = number of cores)"},
+         "worker threads running requests in arrival order, each with its own database connection "
+         "(0 = number of cores)"},
         {"PERFGATE_MAX_UPLOAD_MB", T_MB, "64", false,
          "largest request body accepted, in MiB (413 past it)"},
         {"PERFGATE_MAX_PROFILE_MB", T_MB, "256", false,

@@ -33,6 +33,20 @@ struct pf_route {
 	enum pf_scope scope;       /* PF_SCOPE_NONE = no token needed */
 	const char *project_param; /* path parameter naming the project, or NULL */
 	bool multipart;            /* body is multipart/form-data, parsed into req->form */
+	bool quick; /* no database, no heavy work: run on libmicrohttpd's thread, never
+	             * queued behind busy workers (liveness, metrics) */
+};
+
+#define PF_MAX_REPLY_HEADERS 6
+
+struct pf_reply {
+	int status;
+	const char *content_type; /* static string */
+	char *body;               /* malloc'ed; the lifecycle frees or hands it to MHD */
+	size_t len;
+	int nheaders;
+	const char *hname[PF_MAX_REPLY_HEADERS];
+	char *hvalue[PF_MAX_REPLY_HEADERS]; /* arena strings */
 };
 
 #define PF_MAX_PARAMS 4
@@ -57,21 +71,14 @@ struct pf_req {
 	struct pf_err rejected; /* answer due once the body is drained */
 	bool body_too_large;
 	bool dispatched;
+	struct pf_req *next_job; /* the worker queue (http.c) */
+	bool job_done;           /* set by the worker; the reply below is due */
+	enum pf_code job_rc;
+	struct pf_reply job_reply;  /* the handler's reply */
+	struct pf_err job_err;      /* the handler's error when job_rc != PF_OK */
 	struct pf_token_info token; /* who is calling (scope admin when auth is off) */
 	int status;                 /* the status sent, for the access log */
 	size_t resp_bytes;
-};
-
-#define PF_MAX_REPLY_HEADERS 6
-
-struct pf_reply {
-	int status;
-	const char *content_type; /* static string */
-	char *body;               /* malloc'ed; the lifecycle frees or hands it to MHD */
-	size_t len;
-	int nheaders;
-	const char *hname[PF_MAX_REPLY_HEADERS];
-	char *hvalue[PF_MAX_REPLY_HEADERS]; /* arena strings */
 };
 
 /* ---- replies (reply.c) ------------------------------------------------ */
@@ -144,9 +151,18 @@ struct pf_daemon {
 	void *mhd; /* struct MHD_Daemon * */
 	uint16_t port;
 	pthread_mutex_t lock; /* guards dbs and inflight */
-	struct pf_db **dbs;   /* every worker's connection, closed at shutdown */
+	struct pf_db **dbs;   /* every thread's connection, closed at shutdown */
 	size_t ndbs, capdbs;
 	long inflight;
+	/* Handlers run on cfg.threads workers, taking complete requests in
+	 * arrival order from one queue (http.c); libmicrohttpd's one thread
+	 * only reads, authenticates and writes. */
+	pthread_mutex_t qlock; /* guards the queue and qstop */
+	pthread_cond_t qcond;
+	struct pf_req *qhead, *qtail;
+	bool qstop;
+	pthread_t *workers;
+	int nworkers;
 	struct pf_notifier *notifier;   /* the outbox delivery thread (notifier.c) */
 	struct pf_basecache *basecache; /* merged baseline windows (basecache.h) */
 };

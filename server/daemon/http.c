@@ -2,7 +2,10 @@
  * callback allocates the request context, upload chunks accumulate into a
  * bounded body, the handler runs when the body is complete, and the
  * completion callback writes the access-log line, counts the metrics and
- * frees everything. Also owns start/stop and the per-thread connections. */
+ * frees everything. Handlers run on worker threads that take complete
+ * requests from one queue in arrival order, while libmicrohttpd's thread
+ * keeps reading and writing the other connections. Also owns start/stop
+ * and the per-thread database connections. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -242,12 +245,64 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 	return MHD_YES;
 }
 
+/* Run the handler of one complete request; its reply (or error) stays in
+ * the request until finish() sends it. */
+static void call_handler(struct pf_req *req)
+{
+	memset(&req->job_reply, 0, sizeof req->job_reply);
+	pf_err_clear(&req->job_err);
+	req->job_rc = req->route->handler(req, &req->job_reply, &req->job_err);
+}
+
+static void *worker_main(void *arg)
+{
+	struct pf_daemon *d = arg;
+	for (;;) {
+		pthread_mutex_lock(&d->qlock);
+		while (!d->qhead && !d->qstop)
+			pthread_cond_wait(&d->qcond, &d->qlock);
+		struct pf_req *req = d->qhead;
+		if (req) {
+			d->qhead = req->next_job;
+			if (!d->qhead)
+				d->qtail = NULL;
+		}
+		pthread_mutex_unlock(&d->qlock);
+		if (!req)
+			return NULL; /* stopping, and the queue is empty */
+		call_handler(req);
+		/* hand the connection back; libmicrohttpd calls access_cb
+		 * again, which sends the reply */
+		req->job_done = true;
+		MHD_resume_connection(req->conn);
+	}
+}
+
+/* Send what the handler made. */
+static enum MHD_Result finish(struct pf_req *req)
+{
+	enum MHD_Result ret;
+
+	req->job_done = false;
+	if (req->job_rc) {
+		free(req->job_reply.body);
+		req->job_reply.body = NULL;
+		return send_error(req, &req->job_err);
+	}
+	ret = send_reply(req, &req->job_reply);
+	free(req->job_reply.body);
+	req->job_reply.body = NULL;
+	return ret;
+}
+
+/* The request is complete: answer what is already known here; run a
+ * quick route's handler at once; hand the rest to the workers in arrival
+ * order. The connection is suspended before the request is queued, so a
+ * worker never resumes a connection that is not yet suspended. */
 static enum MHD_Result dispatch(struct pf_req *req)
 {
-	struct pf_reply r;
+	struct pf_daemon *d = req->d;
 	struct pf_err err;
-	enum pf_code rc;
-	enum MHD_Result ret;
 
 	req->dispatched = true;
 	if (req->body_too_large) {
@@ -265,15 +320,21 @@ static enum MHD_Result dispatch(struct pf_req *req)
 		if (pf_form_end(&req->form, &err) != PF_OK)
 			return send_error(req, &err);
 	}
-	memset(&r, 0, sizeof r);
-	rc = req->route->handler(req, &r, &err);
-	if (rc) {
-		free(r.body);
-		return send_error(req, &err);
+	if (req->route->quick) {
+		call_handler(req);
+		return finish(req);
 	}
-	ret = send_reply(req, &r);
-	free(r.body);
-	return ret;
+	MHD_suspend_connection(req->conn);
+	pthread_mutex_lock(&d->qlock);
+	req->next_job = NULL;
+	if (d->qtail)
+		d->qtail->next_job = req;
+	else
+		d->qhead = req;
+	d->qtail = req;
+	pthread_cond_signal(&d->qcond);
+	pthread_mutex_unlock(&d->qlock);
+	return MHD_YES;
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const char *url,
@@ -320,6 +381,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		pf_form_feed(&req->form, upload_data, n);
 		return MHD_YES;
 	}
+	if (req->job_done)
+		return finish(req);
 	if (req->dispatched)
 		return MHD_YES;
 	return dispatch(req);
@@ -364,12 +427,28 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	pf_log(PF_LOG_WARN, NULL, "libmicrohttpd: %s", msg);
 }
 
+/* Let the workers finish every queued request, then join them. */
+static void stop_workers(struct pf_daemon *d)
+{
+	pthread_mutex_lock(&d->qlock);
+	d->qstop = true;
+	pthread_cond_broadcast(&d->qcond);
+	pthread_mutex_unlock(&d->qlock);
+	for (int i = 0; i < d->nworkers; i++)
+		pthread_join(d->workers[i], NULL);
+	free(d->workers);
+	d->workers = NULL;
+	d->nworkers = 0;
+	pthread_cond_destroy(&d->qcond);
+	pthread_mutex_destroy(&d->qlock);
+}
+
 enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct pf_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	unsigned flags =
-	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 
 	memset(d, 0, sizeof *d);
 	d->cfg = *cfg;
@@ -400,14 +479,26 @@ enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg, struct 
 	}
 	(void)sl;
 	d->basecache = pf_basecache_new(); /* NULL (no memory): uploads read every time */
+	pthread_mutex_init(&d->qlock, NULL);
+	pthread_cond_init(&d->qcond, NULL);
+	d->workers = pf_xcalloc((size_t)d->cfg.threads, sizeof *d->workers);
+	for (; d->nworkers < d->cfg.threads; d->nworkers++)
+		if (pthread_create(&d->workers[d->nworkers], NULL, worker_main, d) != 0) {
+			stop_workers(d);
+			pf_basecache_free(d->basecache);
+			d->basecache = NULL;
+			return pf_err_set(err, PF_E_INTERNAL, "PERFGATE_THREADS",
+			                  "cannot start worker thread %d of %d", d->nworkers + 1,
+			                  d->cfg.threads);
+		}
 	d->mhd = MHD_start_daemon(flags, d->cfg.listen_port, NULL, NULL, access_cb, d,
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-	                          (unsigned)d->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-	                          completed_cb, d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	                          (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, completed_cb,
+	                          d, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
 	                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d->mhd) {
+		stop_workers(d);
 		pf_basecache_free(d->basecache);
 		d->basecache = NULL;
 		return pf_err_set(err, PF_E_IO, "PERFGATE_LISTEN",
@@ -436,6 +527,9 @@ void pf_daemon_stop(struct pf_daemon *d, int grace_seconds)
 			break;
 		usleep(50 * 1000);
 	}
+	/* before libmicrohttpd stops: it closes suspended connections, and
+	 * a worker may still hold one */
+	stop_workers(d);
 	MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
 	pf_notifier_stop(d->notifier);

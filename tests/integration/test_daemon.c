@@ -1,8 +1,11 @@
 /* test_daemon.c: the daemon against a real PostgreSQL and real HTTP:
  * health, readiness, 404/405/413, auth (401/403/revoked), config errors,
- * migrations twice, and a database outage with recovery. */
+ * migrations twice, a database outage with recovery, and liveness while
+ * the workers are busy. */
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -377,6 +380,94 @@ START_TEST(database_outage_and_recovery)
 }
 END_TEST
 
+struct blocked_get {
+	const char *url, *token;
+	struct pft_resp r;
+	volatile int done;
+};
+
+static void *blocked_get_main(void *arg)
+{
+	struct blocked_get *b = arg;
+	pft_http("GET", b->url, b->token, NULL, NULL, 0, NULL, &b->r);
+	__atomic_store_n(&b->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Poll psql until SQL prints "1" (up to 30 s); returns whether it did. */
+static int wait_for(const char *sql)
+{
+	for (int i = 0; i < 300; i++) {
+		char *v = pft_sql(db, sql);
+		int yes = strcmp(v, "1") == 0;
+		free(v);
+		if (yes)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+/* With its one worker stuck on a database lock, the daemon still answers
+ * the routes that need no database (liveness, metrics) at once, and the
+ * stuck request completes when the lock goes. */
+START_TEST(busy_worker_does_not_block_liveness)
+{
+	const char *env[] = {"PERFGATE_THREADS=1", NULL};
+	struct pft_daemon d2;
+	struct blocked_get b;
+	struct pft_resp r;
+	char url[256], cmd[1024];
+	pthread_t th;
+
+	ck_assert_int_eq(pft_daemon_start(&d2, db, env, NULL), 0);
+	/* open the daemon's connections first (each prepares its statements,
+	 * which would wait for the lock too) */
+	snprintf(url, sizeof url, "%s/v1/projects", d2.base);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	/* a psql session holding an exclusive lock on projects until told */
+	snprintf(cmd, sizeof cmd, "psql -X -q '%s' >/dev/null 2>&1", db);
+	FILE *holder = popen(cmd, "w");
+	ck_assert_ptr_nonnull(holder);
+	fputs("BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE;\n", holder);
+	fflush(holder);
+	ck_assert(wait_for(
+	        "SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = 'projects'::regclass"
+	        " AND mode = 'AccessExclusiveLock' AND granted"));
+	memset(&b, 0, sizeof b);
+	b.url = url;
+	b.token = tok_read;
+	ck_assert_int_eq(pthread_create(&th, NULL, blocked_get_main, &b), 0);
+	ck_assert_msg(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
+	                       "'projects'::regclass"
+	                       " AND NOT granted"),
+	              "the request did not wait for the lock (done %d, status %ld)", b.done,
+	              b.r.status);
+	/* the worker waits for the lock; libmicrohttpd's thread answers */
+	for (int i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof cmd, "%s/healthz", d2.base);
+		pft_http("GET", cmd, NULL, NULL, NULL, 0, NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		pft_resp_free(&r);
+		snprintf(cmd, sizeof cmd, "%s/metrics", d2.base);
+		pft_http("GET", cmd, NULL, NULL, NULL, 0, NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "perfgate_http_requests_total"));
+		pft_resp_free(&r);
+	}
+	ck_assert_int_eq(__atomic_load_n(&b.done, __ATOMIC_SEQ_CST), 0);
+	fputs("COMMIT;\n", holder);
+	ck_assert_int_eq(pclose(holder), 0);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(b.r.status, 200);
+	ck_assert_ptr_nonnull(strstr(b.r.body, "shop"));
+	pft_resp_free(&b.r);
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+}
+END_TEST
+
 /* SIGTERM: the daemon finishes, closes its connections and exits 0 (under
  * the sanitizers a leak would make that exit status non-zero). */
 START_TEST(clean_shutdown)
@@ -419,6 +510,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, auth_off_on_loopback);
 	tcase_add_test(tc, database_outage_and_recovery);
 	tcase_add_test(tc, clean_shutdown);
+	tcase_add_test(tc, busy_worker_does_not_block_liveness);
 	suite_add_tcase(s, tc);
 	return s;
 }

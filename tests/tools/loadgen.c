@@ -1,7 +1,8 @@
 /* loadgen.c: a bounded upload load generator for `make bench`: N uploads
  * of the same files to one perfgate on loopback, C at a time, with the
  * latency of each. Prints p50, p99, throughput and errors.
- *   loadgen URL TOKEN CONCURRENCY REQUESTS name=@file... name=value... */
+ *   loadgen URL TOKEN CONCURRENCY REQUESTS name=@file... name=value...
+ * LOADGEN_DUMP=FILE also writes every latency, in request order. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -131,6 +132,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < conc; i++)
 		pthread_join(th[i], NULL);
 	double wall = now() - t0;
+	if (getenv("LOADGEN_DUMP")) {
+		FILE *f = fopen(getenv("LOADGEN_DUMP"), "w");
+		for (int i = 0; f && i < total; i++)
+			fprintf(f, "%d %.1f\n", i, 1000 * lat[i]);
+		if (f)
+			fclose(f);
+	}
 	qsort(lat, (size_t)total, sizeof *lat, cmp);
 	printf("upload -> verdict, concurrency %2d: %d requests, p50 %.1f ms, p99 %.1f ms, "
 	       "%.1f req/s, %d errors\n",

@@ -73,8 +73,18 @@ round() {
 	pid=""
 	as_pg "$bindir/pg_ctl" -D "$tmp/pg/data" stop -m fast >/dev/null
 	sleep 1 # the processes write their counts as they exit
-	cat "$tmp"/cg/cg.* | awk '/^summary:/ {s += $2} END {print s}'
+	# all processes, and the backends alone (the background writers'
+	# counts follow the wall time, so they differ from run to run)
+	t=$(cat "$tmp"/cg/cg.* | awk '/^summary:/ {s += $2} END {print s}')
+	q=0
+	for f in "$tmp"/cg/cg.*; do
+		n=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+			awk '/:PostgresMain / {gsub(",", "", $1); print $1; exit}')
+		q=$((q + ${n:-0}))
+	done
+	echo "$t $q"
 }
-a=$(round "${1:-}" "$N1")
-b=$(round "${1:-}" "$N2")
-echo "PostgreSQL: $(((b - a) / (N2 - N1))) instructions per fixture upload"
+set -- "${1:-}"
+a=$(round "$1" "$N1")
+b=$(round "$1" "$N2")
+echo "$a $b" | awk -v n="$((N2 - N1))" '{printf "PostgreSQL: %d instructions per fixture upload (backends: %d)\n", ($3 - $1) / n, ($4 - $2) / n}'

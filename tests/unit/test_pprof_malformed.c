@@ -218,6 +218,35 @@ START_TEST(malformed_catalogue)
 		l3.max_bytes = 4;
 		expect("\x48\x01\x50\x01\x60\x01", 6, &l3, PF_E_TOO_LARGE, "exceeds the limit");
 	}
+	/* 26-29 unpacked samples (Go writes CPU values so), read by the fast
+	 * path: a dangling id, a truncated element, a wrong wire type, a
+	 * value element cut off at the end of the message */
+	base(&b);
+	func(&b, 1, 3);
+	loc(&b, 1, 0, f1, 1);
+	sample(&b, l42, 1, v1, 1, false, NULL, 0);
+	strings(&b, S3, 4);
+	expect(b.data, b.len, NULL, PF_E_BAD_PROFILE, "location id 42 does not exist");
+	pf_buf_free(&b);
+	static const struct {
+		const char *body;
+		size_t len;
+		const char *msg;
+	} unpacked[] = {
+	        {"\x08\x01\x08\x80", 4, "sample #0 at byte 29: truncated varint at byte 32"},
+	        {"\x08\x01\x0d\x01\x00\x00\x00\x10\x05", 9,
+	         "sample #0 at byte 29: field 1 at byte 31 has wire type 5, expected 0 (varint)"},
+	        {"\x08\x01\x10", 3, "sample #0 at byte 29: truncated varint at byte 32"},
+	};
+	for (size_t i = 0; i < sizeof unpacked / sizeof unpacked[0]; i++) {
+		base(&b);
+		func(&b, 1, 3);
+		loc(&b, 1, 0, f1, 1);
+		pf_pbw_bytes(&b, 2, unpacked[i].body, unpacked[i].len);
+		strings(&b, S3, 4);
+		expect(b.data, b.len, NULL, PF_E_BAD_PROFILE, unpacked[i].msg);
+		pf_buf_free(&b);
+	}
 }
 END_TEST
 

@@ -77,6 +77,12 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
 enum pf_code pf_db_run(struct pf_db *db, enum pf_stmt st, int nparams, const char *const *values,
                        const int *lens, const int *formats, struct pf_err *err) PF_MUSTCHECK;
 
+/* The one row of st for a run ($1 run_id; $2 kind unless NULL): *row on
+ * PF_OK (PQclear it), PF_E_NOT_FOUND naming the run (and kind) when st
+ * finds none. */
+enum pf_code pf_db_run_row(struct pf_db *db, enum pf_stmt st, int64_t run_id, const char *kind,
+                           PGresult **row, struct pf_err *err) PF_MUSTCHECK;
+
 /* A 64-bit integer as a text parameter into the char array buf. */
 #define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
 

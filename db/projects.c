@@ -34,18 +34,10 @@ enum pf_code pf_db_baseline_list(struct pf_db *db, const char *project, const ch
 enum pf_code pf_db_run_project(struct pf_db *db, int64_t run_id, char project[80], char branch[256],
                                struct pf_err *err)
 {
-	char id[24];
-	const char *vals[1] = {id};
 	PGresult *r;
-	I64(id, run_id);
-	enum pf_code rc = pf_db_exec(db, ST_RUN_PROJECT, 1, vals, NULL, NULL, &r, err);
+	enum pf_code rc = pf_db_run_row(db, ST_RUN_PROJECT, run_id, NULL, &r, err);
 	if (rc)
 		return rc;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return pf_err_set(err, PF_E_NOT_FOUND, "id", "run %lld not found",
-		                  (long long)run_id);
-	}
 	snprintf(project, 80, "%s", PQgetvalue(r, 0, 0));
 	snprintf(branch, 256, "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);

@@ -295,21 +295,32 @@ enum pf_code pf_db_run_store(struct pf_db *db, const struct pf_db_run_row *r, bo
 	return rc;
 }
 
+enum pf_code pf_db_run_row(struct pf_db *db, enum pf_stmt st, int64_t run_id, const char *kind,
+                           PGresult **row, struct pf_err *err)
+{
+	char id[24];
+	const char *vals[2] = {id, kind};
+	I64(id, run_id);
+	enum pf_code rc = pf_db_exec(db, st, kind ? 2 : 1, vals, NULL, NULL, row, err);
+	if (rc)
+		return rc;
+	if (PQntuples(*row) == 1)
+		return PF_OK;
+	PQclear(*row);
+	*row = NULL;
+	if (kind)
+		return pf_err_set(err, PF_E_NOT_FOUND, "kind", "run %lld has no %s upload",
+		                  (long long)run_id, kind);
+	return pf_err_set(err, PF_E_NOT_FOUND, "id", "run %lld not found", (long long)run_id);
+}
+
 enum pf_code pf_db_run_get(struct pf_db *db, int64_t run_id, char **report, char project[80],
                            struct pf_err *err)
 {
-	char id[24];
-	const char *vals[1] = {id};
 	PGresult *r;
-	I64(id, run_id);
-	enum pf_code rc = pf_db_exec(db, ST_RUN_GET, 1, vals, NULL, NULL, &r, err);
+	enum pf_code rc = pf_db_run_row(db, ST_RUN_GET, run_id, NULL, &r, err);
 	if (rc)
 		return rc;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return pf_err_set(err, PF_E_NOT_FOUND, "id", "run %lld not found",
-		                  (long long)run_id);
-	}
 	*report = pf_xstrdup(PQgetvalue(r, 0, 0));
 	snprintf(project, 80, "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);
@@ -319,18 +330,10 @@ enum pf_code pf_db_run_get(struct pf_db *db, int64_t run_id, char **report, char
 enum pf_code pf_db_artifact_get(struct pf_db *db, int64_t run_id, const char *kind, uint8_t **data,
                                 size_t *len, struct pf_err *err)
 {
-	char id[24];
-	const char *vals[2] = {id, kind};
 	PGresult *r;
-	I64(id, run_id);
-	enum pf_code rc = pf_db_exec(db, ST_ARTIFACT_GET, 2, vals, NULL, NULL, &r, err);
+	enum pf_code rc = pf_db_run_row(db, ST_ARTIFACT_GET, run_id, kind, &r, err);
 	if (rc)
 		return rc;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return pf_err_set(err, PF_E_NOT_FOUND, "kind", "run %lld has no %s upload",
-		                  (long long)run_id, kind);
-	}
 	*len = (size_t)PQgetlength(r, 0, 0);
 	*data = pf_xmalloc(*len + 1);
 	memcpy(*data, PQgetvalue(r, 0, 0), *len);

@@ -685,6 +685,7 @@ enum pf_code pf_db_exec(struct pf_db *db, enum pf_stmt st, int nparams, const ch
  * is re-established and the statement tried once more. */
 static enum pf_code query(struct pf_db *db, const char *sql, PGresult **res, struct pf_err *err)
 {
+	*res = NULL;
 	for (int attempt = 0;; attempt++) {
 		enum pf_code rc = pf_db_ensure(db, err);
 		if (rc)

@@ -52,8 +52,10 @@ round() {
 	"$BUILD/perfgate" migrate >/dev/null
 	[ -z "${1:-}" ] || psql "$PERFGATE_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -c "$1" >/dev/null
 	tok=$("$BUILD/perfgate" token create --scope upload 2>/dev/null)
-	PERFGATE_LISTEN=127.0.0.1:0 "$BUILD/perfgate" serve 2>"$tmp/log" &
+	# stdout away from the caller's $(...), and stopped if the round fails
+	PERFGATE_LISTEN=127.0.0.1:0 "$BUILD/perfgate" serve >/dev/null 2>"$tmp/log" &
 	pid=$!
+	trap 'kill "$pid" 2>/dev/null || true' EXIT
 	port=""
 	for _ in $(seq 300); do
 		port=$(sed -n 's/.*perfgate listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")

@@ -71,8 +71,9 @@ struct pf_req {
 	struct pf_err rejected; /* answer due once the body is drained */
 	bool body_too_large;
 	bool dispatched;
-	struct pf_req *next_job; /* the worker queue (http.c) */
-	bool job_done;           /* set by the worker; the reply below is due */
+	struct pf_req *next_job;   /* the worker queue (http.c) */
+	struct timespec queued_at; /* CLOCK_MONOTONIC, when queued */
+	bool job_done;             /* set by the worker; the reply below is due */
 	enum pf_code job_rc;
 	struct pf_reply job_reply;  /* the handler's reply */
 	struct pf_err job_err;      /* the handler's error when job_rc != PF_OK */
@@ -133,6 +134,10 @@ void pf_metrics_init(void);
 void pf_metrics_request(int route_idx, int status, double seconds);
 void pf_metrics_db_error(void);
 void pf_metrics_verdict(const char *verdict);
+/* A request joined the worker queue; one left it after waiting `waited`
+ * seconds. */
+void pf_metrics_queued(void);
+void pf_metrics_dequeued(double waited);
 /* A baseline window looked up in the daemon's cache (basecache.h). */
 void pf_metrics_baseline_cache(bool hit);
 /* Prometheus text exposition into b. */

@@ -270,6 +270,10 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&d->qlock);
 		if (!req)
 			return NULL; /* stopping, and the queue is empty */
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pf_metrics_dequeued((double)(now.tv_sec - req->queued_at.tv_sec) +
+		                    (double)(now.tv_nsec - req->queued_at.tv_nsec) / 1e9);
 		call_handler(req);
 		/* hand the connection back; libmicrohttpd calls access_cb
 		 * again, which sends the reply */
@@ -325,6 +329,8 @@ static enum MHD_Result dispatch(struct pf_req *req)
 		return finish(req);
 	}
 	MHD_suspend_connection(req->conn);
+	clock_gettime(CLOCK_MONOTONIC, &req->queued_at);
+	pf_metrics_queued();
 	pthread_mutex_lock(&d->qlock);
 	req->next_job = NULL;
 	if (d->qtail)

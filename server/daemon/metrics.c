@@ -1,6 +1,7 @@
 /* metrics.c: process-wide counters for GET /metrics (Prometheus text
  * format 0.0.4): requests by route and status, a latency histogram per
- * route, database errors, verdicts. One mutex; counters only grow. */
+ * route, database errors, verdicts, baseline cache lookups, the worker
+ * queue (its length and how long requests waited). One mutex. */
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,7 +27,10 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct route_stats stats[MAX_ROUTES + 1]; /* last slot: unmatched */
 static uint64_t db_errors;
 static uint64_t verdicts[3];
-static uint64_t cache_lookups[2]; /* misses, hits */
+static uint64_t cache_lookups[2];                  /* misses, hits */
+static long queued;                                /* requests waiting for a worker */
+static uint64_t wait_bucket[NBUCKETS], wait_total; /* time waited for a worker */
+static double wait_sum;
 static const char *const verdict_names[3] = {"pass", "warn", "fail"};
 
 void pf_metrics_init(void)
@@ -36,7 +40,19 @@ void pf_metrics_init(void)
 	db_errors = 0;
 	memset(verdicts, 0, sizeof verdicts);
 	memset(cache_lookups, 0, sizeof cache_lookups);
+	queued = 0;
+	memset(wait_bucket, 0, sizeof wait_bucket);
+	wait_total = 0;
+	wait_sum = 0;
 	pthread_mutex_unlock(&lock);
+}
+
+static int bucket_of(double seconds)
+{
+	int b = 0;
+	while (b < NBUCKETS && seconds > bucket_le[b])
+		b++;
+	return b;
 }
 
 void pf_metrics_request(int route_idx, int status, double seconds)
@@ -52,9 +68,7 @@ void pf_metrics_request(int route_idx, int status, double seconds)
 			break;
 		}
 	}
-	int b = 0;
-	while (b < NBUCKETS && seconds > bucket_le[b])
-		b++;
+	int b = bucket_of(seconds);
 	if (b < NBUCKETS)
 		s->bucket[b]++;
 	s->total++;
@@ -82,6 +96,25 @@ void pf_metrics_baseline_cache(bool hit)
 {
 	pthread_mutex_lock(&lock);
 	cache_lookups[hit]++;
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_queued(void)
+{
+	pthread_mutex_lock(&lock);
+	queued++;
+	pthread_mutex_unlock(&lock);
+}
+
+void pf_metrics_dequeued(double waited)
+{
+	int b = bucket_of(waited);
+	pthread_mutex_lock(&lock);
+	queued--;
+	if (b < NBUCKETS)
+		wait_bucket[b]++;
+	wait_total++;
+	wait_sum += waited;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -155,5 +188,23 @@ void pf_metrics_render(struct pf_buf *b)
 	              "perfgate_baseline_cache_total{result=\"hit\"} %llu\n"
 	              "perfgate_baseline_cache_total{result=\"miss\"} %llu\n",
 	              (unsigned long long)cache_lookups[1], (unsigned long long)cache_lookups[0]);
+	pf_buf_printf(b,
+	              "# HELP perfgate_queued_requests Complete requests waiting for a worker.\n"
+	              "# TYPE perfgate_queued_requests gauge\n"
+	              "perfgate_queued_requests %ld\n"
+	              "# HELP perfgate_queue_wait_seconds Time a request waited for a worker.\n"
+	              "# TYPE perfgate_queue_wait_seconds histogram\n",
+	              queued);
+	uint64_t cum = 0;
+	for (int i = 0; i < NBUCKETS; i++) {
+		cum += wait_bucket[i];
+		pf_buf_printf(b, "perfgate_queue_wait_seconds_bucket{le=\"%g\"} %llu\n",
+		              bucket_le[i], (unsigned long long)cum);
+	}
+	pf_buf_printf(b,
+	              "perfgate_queue_wait_seconds_bucket{le=\"+Inf\"} %llu\n"
+	              "perfgate_queue_wait_seconds_sum %.6f\n"
+	              "perfgate_queue_wait_seconds_count %llu\n",
+	              (unsigned long long)wait_total, wait_sum, (unsigned long long)wait_total);
 	pthread_mutex_unlock(&lock);
 }

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,16 +410,17 @@ static int wait_for(const char *sql)
 }
 
 /* With its one worker stuck on a database lock, the daemon still answers
- * the routes that need no database (liveness, metrics) at once, and the
- * stuck request completes when the lock goes. */
+ * the routes that need no database (liveness, metrics) at once; /metrics
+ * shows a second request waiting in the queue; both complete when the
+ * lock goes. */
 START_TEST(busy_worker_does_not_block_liveness)
 {
 	const char *env[] = {"PERFGATE_THREADS=1", NULL};
 	struct pft_daemon d2;
-	struct blocked_get b;
+	struct blocked_get b, q;
 	struct pft_resp r;
-	char url[256], cmd[1024];
-	pthread_t th;
+	char url[256], cmd[1024], murl[256];
+	pthread_t th, th2;
 
 	ck_assert_int_eq(pft_daemon_start(&d2, db, env, NULL), 0);
 	/* open the daemon's connections first (each prepares its statements,
@@ -445,25 +447,48 @@ START_TEST(busy_worker_does_not_block_liveness)
 	                       " AND NOT granted"),
 	              "the request did not wait for the lock (done %d, status %ld)", b.done,
 	              b.r.status);
+	/* a second request waits in the queue behind it */
+	memset(&q, 0, sizeof q);
+	q.url = url;
+	q.token = tok_read;
+	ck_assert_int_eq(pthread_create(&th2, NULL, blocked_get_main, &q), 0);
+	snprintf(murl, sizeof murl, "%s/metrics", d2.base);
+	bool queued = false;
+	for (int i = 0; i < 300 && !queued; i++) {
+		pft_http("GET", murl, NULL, NULL, NULL, 0, NULL, &r);
+		queued = r.body && strstr(r.body, "\nperfgate_queued_requests 1\n");
+		pft_resp_free(&r);
+		if (!queued)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(queued, "/metrics never showed the queued request");
 	/* the worker waits for the lock; libmicrohttpd's thread answers */
 	for (int i = 0; i < 3; i++) {
 		snprintf(cmd, sizeof cmd, "%s/healthz", d2.base);
 		pft_http("GET", cmd, NULL, NULL, NULL, 0, NULL, &r);
 		ck_assert_int_eq(r.status, 200);
 		pft_resp_free(&r);
-		snprintf(cmd, sizeof cmd, "%s/metrics", d2.base);
-		pft_http("GET", cmd, NULL, NULL, NULL, 0, NULL, &r);
+		pft_http("GET", murl, NULL, NULL, NULL, 0, NULL, &r);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_ptr_nonnull(strstr(r.body, "perfgate_http_requests_total"));
 		pft_resp_free(&r);
 	}
 	ck_assert_int_eq(__atomic_load_n(&b.done, __ATOMIC_SEQ_CST), 0);
+	ck_assert_int_eq(__atomic_load_n(&q.done, __ATOMIC_SEQ_CST), 0);
 	fputs("COMMIT;\n", holder);
 	ck_assert_int_eq(pclose(holder), 0);
 	pthread_join(th, NULL);
+	pthread_join(th2, NULL);
 	ck_assert_int_eq(b.r.status, 200);
 	ck_assert_ptr_nonnull(strstr(b.r.body, "shop"));
+	ck_assert_int_eq(q.r.status, 200);
 	pft_resp_free(&b.r);
+	pft_resp_free(&q.r);
+	/* the queue is empty again; three requests went through it */
+	pft_http("GET", murl, NULL, NULL, NULL, 0, NULL, &r);
+	ck_assert_ptr_nonnull(strstr(r.body, "\nperfgate_queued_requests 0\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\nperfgate_queue_wait_seconds_count 3\n"));
+	pft_resp_free(&r);
 	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
 }
 END_TEST

@@ -1,10 +1,11 @@
 /* test_daemon.c: the daemon against a real PostgreSQL and real HTTP:
  * health, readiness, 404/405/413, auth (401/403/revoked), config errors,
- * migrations twice, a database outage with recovery, and liveness while
- * the workers are busy. */
+ * migrations twice, a database outage with recovery, liveness while the
+ * workers are busy, and a stop that finishes the queued requests. */
 #include <check.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,8 +382,12 @@ START_TEST(database_outage_and_recovery)
 }
 END_TEST
 
+/* A request made on its own thread: GET url, or (fields set) an upload
+ * to project shop of daemon base. */
 struct blocked_get {
 	const char *url, *token;
+	const char *base;
+	const char *const *fields;
 	struct pft_resp r;
 	volatile int done;
 };
@@ -390,9 +395,42 @@ struct blocked_get {
 static void *blocked_get_main(void *arg)
 {
 	struct blocked_get *b = arg;
-	pft_http("GET", b->url, b->token, NULL, NULL, 0, NULL, &b->r);
+	if (b->fields)
+		pft_upload(b->base, "shop", b->token, b->fields, NULL, NULL, &b->r);
+	else
+		pft_http("GET", b->url, b->token, NULL, NULL, 0, NULL, &b->r);
 	__atomic_store_n(&b->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
+}
+
+/* Hold an exclusive lock on projects in a psql session until pclose. */
+static FILE *lock_projects(void)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "psql -X -q '%s' >/dev/null 2>&1", db);
+	FILE *holder = popen(cmd, "w");
+	ck_assert_ptr_nonnull(holder);
+	fputs("BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE;\n", holder);
+	fflush(holder);
+	return holder;
+}
+
+/* Poll base's /metrics until it shows n queued requests (up to 30 s). */
+static bool wait_queued(const char *base, int n)
+{
+	char url[256], want[64];
+	struct pft_resp r;
+	snprintf(url, sizeof url, "%s/metrics", base);
+	snprintf(want, sizeof want, "\nperfgate_queued_requests %d\n", n);
+	for (int i = 0; i < 300; i++) {
+		pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+		bool yes = r.body && strstr(r.body, want);
+		pft_resp_free(&r);
+		if (yes)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
 }
 
 /* Poll psql until SQL prints "1" (up to 30 s); returns whether it did. */
@@ -429,12 +467,7 @@ START_TEST(busy_worker_does_not_block_liveness)
 	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	pft_resp_free(&r);
-	/* a psql session holding an exclusive lock on projects until told */
-	snprintf(cmd, sizeof cmd, "psql -X -q '%s' >/dev/null 2>&1", db);
-	FILE *holder = popen(cmd, "w");
-	ck_assert_ptr_nonnull(holder);
-	fputs("BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE;\n", holder);
-	fflush(holder);
+	FILE *holder = lock_projects();
 	ck_assert(wait_for(
 	        "SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = 'projects'::regclass"
 	        " AND mode = 'AccessExclusiveLock' AND granted"));
@@ -453,15 +486,7 @@ START_TEST(busy_worker_does_not_block_liveness)
 	q.token = tok_read;
 	ck_assert_int_eq(pthread_create(&th2, NULL, blocked_get_main, &q), 0);
 	snprintf(murl, sizeof murl, "%s/metrics", d2.base);
-	bool queued = false;
-	for (int i = 0; i < 300 && !queued; i++) {
-		pft_http("GET", murl, NULL, NULL, NULL, 0, NULL, &r);
-		queued = r.body && strstr(r.body, "\nperfgate_queued_requests 1\n");
-		pft_resp_free(&r);
-		if (!queued)
-			usleep(100 * 1000);
-	}
-	ck_assert_msg(queued, "/metrics never showed the queued request");
+	ck_assert_msg(wait_queued(d2.base, 1), "/metrics never showed the queued request");
 	/* the worker waits for the lock; libmicrohttpd's thread answers */
 	for (int i = 0; i < 3; i++) {
 		snprintf(cmd, sizeof cmd, "%s/healthz", d2.base);
@@ -490,6 +515,81 @@ START_TEST(busy_worker_does_not_block_liveness)
 	ck_assert_ptr_nonnull(strstr(r.body, "\nperfgate_queue_wait_seconds_count 3\n"));
 	pft_resp_free(&r);
 	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+}
+END_TEST
+
+/* SIGTERM with an upload waiting in the queue behind a stuck worker: the
+ * daemon stops accepting, finishes both requests (the upload is stored:
+ * a deploy loses no run) and exits 0. */
+START_TEST(sigterm_finishes_the_queue)
+{
+	const char *env[] = {"PERFGATE_THREADS=1", NULL};
+	struct pft_daemon d2;
+	struct blocked_get b, q;
+	struct pft_resp r;
+	char url[256], f1[700], f2[700];
+	pthread_t th, th2;
+
+	ck_assert_int_eq(pft_daemon_start(&d2, db, env, NULL), 0);
+	snprintf(url, sizeof url, "%s/v1/projects", d2.base);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	char *runs0 = pft_sql(db, "SELECT count(*) FROM runs");
+	FILE *holder = lock_projects();
+	ck_assert(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
+	                   "'projects'::regclass AND mode = 'AccessExclusiveLock' AND granted"));
+	memset(&b, 0, sizeof b);
+	b.url = url;
+	b.token = tok_read;
+	ck_assert_int_eq(pthread_create(&th, NULL, blocked_get_main, &b), 0);
+	ck_assert(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
+	                   "'projects'::regclass AND NOT granted"));
+	char *cpu = pf_test_fixture_path("cpu_base.pb.gz");
+	char *bench = pf_test_fixture_path("bench_base.txt");
+	snprintf(f1, sizeof f1, "cpu=@%s", cpu);
+	snprintf(f2, sizeof f2, "bench=@%s", bench);
+	free(cpu);
+	free(bench);
+	const char *fields[] = {f1, f2, "branch=main", NULL};
+	memset(&q, 0, sizeof q);
+	q.base = d2.base;
+	q.token = tok_admin;
+	q.fields = fields;
+	ck_assert_int_eq(pthread_create(&th2, NULL, blocked_get_main, &q), 0);
+	ck_assert(wait_queued(d2.base, 1));
+
+	kill(d2.pid, SIGTERM);
+	bool told = false;
+	for (int i = 0; i < 300 && !told; i++) {
+		char *log = (char *)pf_test_read_file(d2.log, NULL);
+		told = log && strstr(log, "SIGTERM received");
+		free(log);
+		if (!told)
+			usleep(50 * 1000);
+	}
+	ck_assert(told);
+	/* a new connection is refused now; the two taken are served */
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 0);
+	pft_resp_free(&r);
+	ck_assert_int_eq(__atomic_load_n(&q.done, __ATOMIC_SEQ_CST), 0);
+	fputs("COMMIT;\n", holder);
+	ck_assert_int_eq(pclose(holder), 0);
+	pthread_join(th, NULL);
+	pthread_join(th2, NULL);
+	ck_assert_int_eq(b.r.status, 200);
+	ck_assert_msg(q.r.status == 201, "upload: %ld %s", q.r.status, q.r.body);
+	pft_resp_free(&b.r);
+	pft_resp_free(&q.r);
+	char *runs1 = pft_sql(db, "SELECT count(*) FROM runs");
+	ck_assert_int_eq(atoi(runs1), atoi(runs0) + 1);
+	free(runs0);
+	free(runs1);
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+	char *log = (char *)pf_test_read_file(d2.log, NULL);
+	ck_assert_ptr_nonnull(strstr(log, "stopped"));
+	free(log);
 }
 END_TEST
 
@@ -536,6 +636,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, database_outage_and_recovery);
 	tcase_add_test(tc, clean_shutdown);
 	tcase_add_test(tc, busy_worker_does_not_block_liveness);
+	tcase_add_test(tc, sigterm_finishes_the_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -175,8 +175,9 @@ struct pf_daemon {
 /* Start listening; the config is moved into the daemon. */
 enum pf_code pf_daemon_start(struct pf_daemon *d, struct pf_config *cfg,
                              struct pf_err *err) PF_MUSTCHECK;
-/* Stop accepting, let in-flight requests finish (up to grace_seconds),
- * close every connection and database handle. */
+/* Stop accepting; wait up to grace_seconds for the requests in flight,
+ * then let the workers answer every queued request; close every
+ * connection and database handle. */
 void pf_daemon_stop(struct pf_daemon *d, int grace_seconds);
 
 /* ---- handlers ------------------------------------------------------------ */

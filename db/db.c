@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pf_mem.h"
@@ -15,6 +16,7 @@ struct pf_db {
 	PGconn *conn;
 	bool prepared;
 	bool in_tx;
+	struct timespec hold_until; /* no connection attempt before (see pf_db_ensure) */
 	struct pf_err prepare_err; /* the first statement that did not prepare */
 };
 
@@ -630,13 +632,35 @@ static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
 	return PF_OK;
 }
 
+#define CONNECT_TIMEOUT "5" /* seconds: libpq's connect_timeout */
+#define HOLD_OFF        5   /* seconds without attempts after one that timed out */
+
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Connected and prepared, or PF_E_UNAVAILABLE. A database that refuses
+ * (not running) is tried again at every call. One that does not answer
+ * costs connect_timeout per attempt: after such an attempt this handle
+ * answers PF_E_UNAVAILABLE at once for HOLD_OFF seconds, so its thread
+ * (the daemon's I/O thread checks tokens) is not stuck on every request. */
 enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 {
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
 		return PF_OK;
+	double t0 = mono_now();
+	double hold = (double)db->hold_until.tv_sec + (double)db->hold_until.tv_nsec / 1e9;
+	if (t0 < hold)
+		return pf_err_set(err, PF_E_UNAVAILABLE, NULL,
+		                  "database unreachable: the last connection attempt timed out; "
+		                  "next attempt in %.0f s",
+		                  hold - t0 + 0.5);
 	drop_conn(db);
 	const char *kw[] = {"dbname", "connect_timeout", "application_name", NULL};
-	const char *val[] = {db->conninfo, "5", "perfgate", NULL};
+	const char *val[] = {db->conninfo, CONNECT_TIMEOUT, "perfgate", NULL};
 	db->conn = PQconnectdbParams(kw, val, 1);
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[300];
@@ -644,6 +668,10 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 		         db->conn ? PQerrorMessage(db->conn) : "cannot allocate a connection");
 		first_line(msg);
 		drop_conn(db);
+		if (mono_now() - t0 >= 1.0) { /* waited: not a refusal */
+			clock_gettime(CLOCK_MONOTONIC, &db->hold_until);
+			db->hold_until.tv_sec += HOLD_OFF;
+		}
 		return pf_err_set(err, PF_E_UNAVAILABLE, NULL, "database unreachable: %s", msg);
 	}
 	PGresult *r = PQexec(db->conn, "SET client_min_messages = warning");

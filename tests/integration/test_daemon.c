@@ -1,15 +1,20 @@
 /* test_daemon.c: the daemon against a real PostgreSQL and real HTTP:
  * health, readiness, 404/405/413, auth (401/403/revoked), config errors,
  * migrations twice, a database outage with recovery, liveness while the
- * workers are busy, and a stop that finishes the queued requests. */
+ * workers are busy, a stop that finishes the queued requests, and a
+ * database that hangs instead of refusing. */
 #include <check.h>
 #include <jansson.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -593,6 +598,60 @@ START_TEST(sigterm_finishes_the_queue)
 }
 END_TEST
 
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A database host that takes TCP connections and never answers (a hung
+ * server, a partition that does not refuse): the first token check waits
+ * out libpq's connect_timeout (5 s) and answers 503; for a while after,
+ * token checks answer 503 at once instead of holding libmicrohttpd's
+ * thread 5 s each; /healthz answers all along. */
+START_TEST(hung_database_fails_fast)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	struct pft_daemon d2;
+	struct pft_resp r;
+	char ci[160], url[256];
+
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(s, 64), 0); /* never accepted: the kernel keeps them */
+	ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	snprintf(ci, sizeof ci, "host=127.0.0.1 port=%d dbname=perfgate user=perfgate",
+	         ntohs(a.sin_port));
+	ck_assert_int_eq(pft_daemon_start(&d2, ci, NULL, NULL), 0);
+	snprintf(url, sizeof url, "%s/v1/projects", d2.base);
+	double t0 = mono();
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	double first = mono() - t0;
+	assert_error(&r, 503, "database_unavailable");
+	pft_resp_free(&r);
+	ck_assert_msg(first >= 4.0, "the first check did not wait for the server (%.1f s)", first);
+	t0 = mono();
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	double second = mono() - t0;
+	assert_error(&r, 503, "database_unavailable");
+	ck_assert_ptr_nonnull(strstr(r.body, "timed out"));
+	pft_resp_free(&r);
+	ck_assert_msg(second < 2.5, "the second check waited %.1f s", second);
+	snprintf(url, sizeof url, "%s/healthz", d2.base);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	ck_assert_int_eq(pft_daemon_stop(&d2), 0);
+	close(s);
+}
+END_TEST
+
 /* SIGTERM: the daemon finishes, closes its connections and exits 0 (under
  * the sanitizers a leak would make that exit status non-zero). */
 START_TEST(clean_shutdown)
@@ -637,6 +696,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, clean_shutdown);
 	tcase_add_test(tc, busy_worker_does_not_block_liveness);
 	tcase_add_test(tc, sigterm_finishes_the_queue);
+	tcase_add_test(tc, hung_database_fails_fast);
 	suite_add_tcase(s, tc);
 	return s;
 }

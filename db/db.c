@@ -17,7 +17,8 @@ struct pf_db {
 	bool prepared;
 	bool in_tx;
 	struct timespec hold_until; /* no connection attempt before (see pf_db_ensure) */
-	struct pf_err prepare_err; /* the first statement that did not prepare */
+	bool tokens_only;           /* prepares the token checks alone (pf_db_new_tokens) */
+	struct pf_err prepare_err;  /* the first statement that did not prepare */
 };
 
 static const struct {
@@ -548,6 +549,13 @@ struct pf_db *pf_db_new(const char *conninfo)
 	return db;
 }
 
+struct pf_db *pf_db_new_tokens(const char *conninfo)
+{
+	struct pf_db *db = pf_db_new(conninfo);
+	db->tokens_only = true;
+	return db;
+}
+
 void pf_db_free(struct pf_db *db)
 {
 	if (!db)
@@ -609,6 +617,8 @@ static enum pf_code prepare_all(struct pf_db *db, struct pf_err *err)
 {
 	pf_err_clear(&db->prepare_err);
 	for (int i = 0; i < ST__COUNT; i++) {
+		if (db->tokens_only && i != ST_TOKEN_LOOKUP && i != ST_TOKEN_TOUCH)
+			continue;
 		PGresult *r =
 		        PQprepare(db->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {

@@ -17,6 +17,10 @@ struct pf_db;
 
 /* A connection handle for conninfo (copied). Does not connect yet. */
 struct pf_db *pf_db_new(const char *conninfo);
+/* A handle for the token checks alone (pf_db_token_lookup): it prepares
+ * just their statements, so (re)connecting never waits for a lock on
+ * another table (libmicrohttpd's thread uses it, see http.c). */
+struct pf_db *pf_db_new_tokens(const char *conninfo);
 void pf_db_free(struct pf_db *db);
 
 /* Connect (or reconnect after a failure) and prepare the statements.

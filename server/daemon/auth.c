@@ -71,7 +71,7 @@ enum pf_code pf_auth_check(struct pf_req *req, struct pf_err *err)
 	if (!*h || strlen(h) > 256)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization", "malformed token");
 	pf_auth_hash(h, sha);
-	rc = pf_db_token_lookup(pf_req_db(req), sha, &req->token, err);
+	rc = pf_db_token_lookup(pf_req_token_db(req), sha, &req->token, err);
 	if (rc == PF_E_NOT_FOUND)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization", "unknown token");
 	if (rc)

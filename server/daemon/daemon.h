@@ -109,6 +109,8 @@ enum pf_code pf_req_json_object(const struct pf_req *req, json_t **out,
                                 struct pf_err *err) PF_MUSTCHECK;
 /* This worker thread's database connection (lazy; reconnects). */
 struct pf_db *pf_req_db(struct pf_req *req);
+/* This thread's handle for token checks alone (pf_db_new_tokens). */
+struct pf_db *pf_req_token_db(struct pf_req *req);
 /* 403 unless the caller's token may act on project p. */
 enum pf_code pf_req_check_project(const struct pf_req *req, const char *project,
                                   struct pf_err *err) PF_MUSTCHECK;

@@ -25,22 +25,33 @@
 #include "parse.h"
 #include "pf_mem.h"
 
-static _Thread_local struct pf_db *thread_db;
+static _Thread_local struct pf_db *thread_db, *thread_token_db;
 
-struct pf_db *pf_req_db(struct pf_req *req)
+/* This thread's handle (made on first use), kept in d->dbs for shutdown. */
+static struct pf_db *thread_handle(struct pf_daemon *d, struct pf_db **slot, bool tokens)
 {
-	struct pf_daemon *d = req->d;
-	if (!thread_db) {
-		thread_db = pf_db_new(d->cfg.database_url ? d->cfg.database_url : "");
+	if (!*slot) {
+		const char *ci = d->cfg.database_url ? d->cfg.database_url : "";
+		*slot = tokens ? pf_db_new_tokens(ci) : pf_db_new(ci);
 		pthread_mutex_lock(&d->lock);
 		if (d->ndbs == d->capdbs) {
 			d->capdbs = d->capdbs ? 2 * d->capdbs : 8;
 			d->dbs = pf_xrealloc(d->dbs, d->capdbs * sizeof *d->dbs);
 		}
-		d->dbs[d->ndbs++] = thread_db;
+		d->dbs[d->ndbs++] = *slot;
 		pthread_mutex_unlock(&d->lock);
 	}
-	return thread_db;
+	return *slot;
+}
+
+struct pf_db *pf_req_db(struct pf_req *req)
+{
+	return thread_handle(req->d, &thread_db, false);
+}
+
+struct pf_db *pf_req_token_db(struct pf_req *req)
+{
+	return thread_handle(req->d, &thread_token_db, true);
 }
 
 const char *pf_req_param(const struct pf_req *req, const char *name)

@@ -408,7 +408,22 @@ static void *blocked_get_main(void *arg)
 	return NULL;
 }
 
-/* Hold an exclusive lock on projects in a psql session until pclose. */
+/* Poll psql until SQL prints "1" (up to 30 s); returns whether it did. */
+static int wait_for(const char *sql)
+{
+	for (int i = 0; i < 300; i++) {
+		char *v = pft_sql(db, sql);
+		int yes = strcmp(v, "1") == 0;
+		free(v);
+		if (yes)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+/* Hold an exclusive lock on projects in a psql session (returned) until
+ * unlock_projects; returns once the lock is granted. */
 static FILE *lock_projects(void)
 {
 	char cmd[1024];
@@ -417,7 +432,26 @@ static FILE *lock_projects(void)
 	ck_assert_ptr_nonnull(holder);
 	fputs("BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE;\n", holder);
 	fflush(holder);
+	ck_assert(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
+	                   "'projects'::regclass AND mode = 'AccessExclusiveLock' AND granted"));
 	return holder;
+}
+
+static void unlock_projects(FILE *holder)
+{
+	fputs("COMMIT;\n", holder);
+	ck_assert_int_eq(pclose(holder), 0);
+}
+
+/* Start b on its own thread and return once it waits for the lock on
+ * projects (a worker stuck in the database). */
+static void start_stuck(struct blocked_get *b, pthread_t *th)
+{
+	ck_assert_int_eq(pthread_create(th, NULL, blocked_get_main, b), 0);
+	ck_assert_msg(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
+	                       "'projects'::regclass AND NOT granted"),
+	              "the request did not wait for the lock (done %d, status %ld)", b->done,
+	              b->r.status);
 }
 
 /* Poll base's /metrics until it shows n queued requests (up to 30 s). */
@@ -436,20 +470,6 @@ static bool wait_queued(const char *base, int n)
 		usleep(100 * 1000);
 	}
 	return false;
-}
-
-/* Poll psql until SQL prints "1" (up to 30 s); returns whether it did. */
-static int wait_for(const char *sql)
-{
-	for (int i = 0; i < 300; i++) {
-		char *v = pft_sql(db, sql);
-		int yes = strcmp(v, "1") == 0;
-		free(v);
-		if (yes)
-			return 1;
-		usleep(100 * 1000);
-	}
-	return 0;
 }
 
 /* With its one worker stuck on a database lock, the daemon still answers
@@ -471,18 +491,10 @@ START_TEST(busy_worker_does_not_block_liveness)
 	 * worker's connection prepares everything and waits */
 	snprintf(url, sizeof url, "%s/v1/projects", d2.base);
 	FILE *holder = lock_projects();
-	ck_assert(wait_for(
-	        "SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = 'projects'::regclass"
-	        " AND mode = 'AccessExclusiveLock' AND granted"));
 	memset(&b, 0, sizeof b);
 	b.url = url;
 	b.token = tok_read;
-	ck_assert_int_eq(pthread_create(&th, NULL, blocked_get_main, &b), 0);
-	ck_assert_msg(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
-	                       "'projects'::regclass"
-	                       " AND NOT granted"),
-	              "the request did not wait for the lock (done %d, status %ld)", b.done,
-	              b.r.status);
+	start_stuck(&b, &th);
 	/* a second request waits in the queue behind it */
 	memset(&q, 0, sizeof q);
 	q.url = url;
@@ -503,8 +515,7 @@ START_TEST(busy_worker_does_not_block_liveness)
 	}
 	ck_assert_int_eq(__atomic_load_n(&b.done, __ATOMIC_SEQ_CST), 0);
 	ck_assert_int_eq(__atomic_load_n(&q.done, __ATOMIC_SEQ_CST), 0);
-	fputs("COMMIT;\n", holder);
-	ck_assert_int_eq(pclose(holder), 0);
+	unlock_projects(holder);
 	pthread_join(th, NULL);
 	pthread_join(th2, NULL);
 	ck_assert_int_eq(b.r.status, 200);
@@ -540,14 +551,10 @@ START_TEST(sigterm_finishes_the_queue)
 	pft_resp_free(&r);
 	char *runs0 = pft_sql(db, "SELECT count(*) FROM runs");
 	FILE *holder = lock_projects();
-	ck_assert(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
-	                   "'projects'::regclass AND mode = 'AccessExclusiveLock' AND granted"));
 	memset(&b, 0, sizeof b);
 	b.url = url;
 	b.token = tok_read;
-	ck_assert_int_eq(pthread_create(&th, NULL, blocked_get_main, &b), 0);
-	ck_assert(wait_for("SELECT (count(*) > 0)::int FROM pg_locks WHERE relation = "
-	                   "'projects'::regclass AND NOT granted"));
+	start_stuck(&b, &th);
 	char *cpu = pf_test_fixture_path("cpu_base.pb.gz");
 	char *bench = pf_test_fixture_path("bench_base.txt");
 	snprintf(f1, sizeof f1, "cpu=@%s", cpu);
@@ -577,8 +584,7 @@ START_TEST(sigterm_finishes_the_queue)
 	ck_assert_int_eq(r.status, 0);
 	pft_resp_free(&r);
 	ck_assert_int_eq(__atomic_load_n(&q.done, __ATOMIC_SEQ_CST), 0);
-	fputs("COMMIT;\n", holder);
-	ck_assert_int_eq(pclose(holder), 0);
+	unlock_projects(holder);
 	pthread_join(th, NULL);
 	pthread_join(th2, NULL);
 	ck_assert_int_eq(b.r.status, 200);

@@ -11,6 +11,7 @@
 
 #include "pftest_srv.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *db, *tok;
 static struct pft_daemon d1, d2;
@@ -179,9 +180,5 @@ int main(void)
 	tcase_add_test(tc, uploads_with_shared_keys);
 	tcase_add_test(tc, concurrent_promotions);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -20,6 +20,7 @@
 
 #include "pftest_srv.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *db;
 static struct pft_daemon d;
@@ -707,9 +708,5 @@ static Suite *daemon_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(daemon_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(daemon_suite());
 }

@@ -19,6 +19,7 @@
 #include "pftest_recv.h"
 #include "pftest_srv.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *db, *tok_up, *tok_admin, *tok_read;
 static char cpu_base[600], cpu_cand[600];
@@ -648,9 +649,5 @@ int main(void)
 	tcase_add_test(tc, sigkill_with_claimed_rows);
 	tcase_add_test(tc, settings_validated);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

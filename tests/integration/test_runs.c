@@ -12,6 +12,7 @@
 
 #include "pftest_srv.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *db;
 static struct pft_daemon d;
@@ -961,9 +962,5 @@ int main(void)
 	tcase_add_test(tc, feedback_and_gate_stats);
 	tcase_add_test(tc, project_settings);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include "pftest_history.h"
 #include "pftest_srv.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *db;
 static struct pft_daemon d;
@@ -404,9 +405,5 @@ int main(void)
 	tcase_add_test(tc, tokens);
 	tcase_add_test(tc, nightly_summary);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -19,6 +19,7 @@
 #include "pprof_int.h"
 #include "pprof_wire.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static inline void vtype(struct pf_buf *b, uint32_t field, uint64_t type, uint64_t unit)
 {
@@ -332,11 +333,7 @@ static inline int pt_run(const char *suite, const TTest *const *tests, size_t n)
 	for (size_t i = 0; i < n; i++)
 		tcase_add_test(tc, tests[i]);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }
 
 #endif

@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "buf.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 struct ref {
 	const char *base, *cand, *csv, *txt, *pair;
@@ -617,9 +618,5 @@ static Suite *bench_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(bench_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(bench_suite());
 }

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "bench.h"
+#include "pftest_run.h"
 
 static enum pf_code parse(struct pf_arena *a, const char *text, size_t len,
                           const struct pf_bench_limits *lim, struct pf_benchset **out,
@@ -363,9 +364,5 @@ static Suite *parse_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parse_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(parse_suite());
 }

@@ -10,6 +10,7 @@
 #include "gunzip.h"
 #include "parse.h"
 #include "pf_err.h"
+#include "pftest_run.h"
 
 START_TEST(err_table_names_and_statuses)
 {
@@ -172,9 +173,5 @@ static Suite *common_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(common_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(common_suite());
 }

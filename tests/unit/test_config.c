@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 START_TEST(defaults)
 {
@@ -181,9 +182,5 @@ int main(void)
 	tcase_add_test(tc, auth_off_only_on_loopback);
 	tcase_add_test(tc, example_file_in_step);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "gate_test.h"
+#include "pftest_run.h"
 
 /* cpu_hotspot: X from 10 % to 10 + d %, significant (a million samples). */
 static const char *cpu_status(double d, const char *mode, bool counted, int64_t total)
@@ -343,9 +344,5 @@ int main(void)
 	tcase_add_test(tc, skipped_sides);
 	tcase_add_test(tc, no_baseline);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "pftest_run.h"
 
 #define PAIR                                                                                       \
 	"--base-cpu cpu_base.pb.gz --cpu cpu_cand.pb.gz --base-heap heap_base.pb.gz "              \
@@ -188,9 +189,5 @@ int main(void)
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, formats);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

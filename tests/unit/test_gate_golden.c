@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gate_test.h"
+#include "pftest_run.h"
 
 #define VELOCITY "example.com/ledger/internal/risk.(*Scorer).velocity"
 #define MATCH    "example.com/ledger/internal/compliance.(*Screener).match"
@@ -493,9 +494,5 @@ int main(void)
 	tcase_add_test(tc, no_baseline_and_analyzer_valid);
 	tcase_add_test(tc, jq_gate_step);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

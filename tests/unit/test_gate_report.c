@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gate_test.h"
+#include "pftest_run.h"
 
 START_TEST(rating_formula)
 {
@@ -310,9 +311,5 @@ int main(void)
 	tcase_add_test(ta, rating_gate_threshold);
 	tcase_add_test(ta, meta_and_links);
 	suite_add_tcase(s, ta);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "pftest_run.h"
 
 static json_t *report(const char *verdict)
 {
@@ -277,9 +278,5 @@ int main(void)
 	tcase_add_test(tc, issue_texts);
 	tcase_add_test(tc, retry_policy);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

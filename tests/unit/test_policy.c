@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "pftest_run.h"
 
 START_TEST(defaults)
 {
@@ -123,9 +124,5 @@ int main(void)
 	tcase_add_test(tc, invalid_values);
 	tcase_add_test(tc, json_echo);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

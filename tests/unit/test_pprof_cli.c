@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "pftest_run.h"
 
 static char *run(const char *args, int *status)
 {
@@ -176,9 +177,5 @@ int main(void)
 	tcase_add_test(tc, speedscope_json);
 	tcase_add_test(tc, bad_input_exit_2);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

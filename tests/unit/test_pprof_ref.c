@@ -16,6 +16,7 @@
 #include "pprof.h"
 #include "pprof_text.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 struct refrow {
 	char flat[64], flat_pct[16], cum[64], cum_pct[16];
@@ -240,9 +241,5 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, every_reference_top_file);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "gate_test.h"
+#include "pftest_run.h"
 
 #define NASTY "main.(*T).<script>&\"q\"'s|pipe`tick`\x01\nnl"
 
@@ -276,9 +277,5 @@ int main(void)
 	tcase_add_test(tc, junit_fixture);
 	tcase_add_test(tc, junit_escaping);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

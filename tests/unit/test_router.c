@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "testutil.h"
+#include "pftest_run.h"
 
 static int find(const char *method, const char *path, bool *known, char *allow, const char **names,
                 char (*values)[256], int *n)
@@ -124,9 +125,5 @@ int main(void)
 	tcase_add_test(tc, project_names);
 	tcase_add_test(tc, openapi_lists_the_route_table);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

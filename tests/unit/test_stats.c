@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "stats.h"
+#include "pftest_run.h"
 
 static double utest(const double *x1, size_t n1, const double *x2, size_t n2,
                     enum pf_utest_result *res)
@@ -192,9 +193,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(stats_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trend.h"
+#include "pftest_run.h"
 
 /* 2024-05-01T12:00:00Z */
 #define NOW ((int64_t)1714564800000)
@@ -176,9 +177,5 @@ int main(void)
 	tcase_add_test(tc, buckets);
 	tcase_add_test(tc, verdicts);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pft_run_suite(s);
 }

@@ -4,6 +4,7 @@
  * queue (its length and how long requests waited). One mutex. */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -14,12 +15,16 @@
 static const double bucket_le[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                            0.1,   0.25,   0.5,   1.0,  2.5,   5.0};
 
-struct route_stats {
-	int status[MAX_STATUSES];
-	uint64_t count[MAX_STATUSES];
+struct histogram {
 	uint64_t bucket[NBUCKETS]; /* non-cumulative here; summed when rendered */
 	uint64_t total;
 	double sum;
+};
+
+struct route_stats {
+	int status[MAX_STATUSES];
+	uint64_t count[MAX_STATUSES];
+	struct histogram latency;
 };
 
 #define MAX_ROUTES 64
@@ -27,10 +32,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct route_stats stats[MAX_ROUTES + 1]; /* last slot: unmatched */
 static uint64_t db_errors;
 static uint64_t verdicts[3];
-static uint64_t cache_lookups[2];                  /* misses, hits */
-static long queued;                                /* requests waiting for a worker */
-static uint64_t wait_bucket[NBUCKETS], wait_total; /* time waited for a worker */
-static double wait_sum;
+static uint64_t cache_lookups[2]; /* misses, hits */
+static long queued;               /* requests waiting for a worker */
+static struct histogram waits;    /* how long they waited */
 static const char *const verdict_names[3] = {"pass", "warn", "fail"};
 
 void pf_metrics_init(void)
@@ -41,18 +45,42 @@ void pf_metrics_init(void)
 	memset(verdicts, 0, sizeof verdicts);
 	memset(cache_lookups, 0, sizeof cache_lookups);
 	queued = 0;
-	memset(wait_bucket, 0, sizeof wait_bucket);
-	wait_total = 0;
-	wait_sum = 0;
+	memset(&waits, 0, sizeof waits);
 	pthread_mutex_unlock(&lock);
 }
 
-static int bucket_of(double seconds)
+/* Count one observation (under lock). */
+static void hist_add(struct histogram *h, double seconds)
 {
 	int b = 0;
 	while (b < NBUCKETS && seconds > bucket_le[b])
 		b++;
-	return b;
+	if (b < NBUCKETS)
+		h->bucket[b]++;
+	h->total++;
+	h->sum += seconds;
+}
+
+/* The _bucket, _sum and _count lines of histogram name; labels ("" or
+ * `k="v",...`) go on each. */
+static void hist_render(struct pf_buf *b, const char *name, const char *labels,
+                        const struct histogram *h)
+{
+	const char *sep = *labels ? "," : "";
+	uint64_t cum = 0;
+	for (int i = 0; i < NBUCKETS; i++) {
+		cum += h->bucket[i];
+		pf_buf_printf(b, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels, sep, bucket_le[i],
+		              (unsigned long long)cum);
+	}
+	pf_buf_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
+	              (unsigned long long)h->total);
+	if (*labels)
+		pf_buf_printf(b, "%s_sum{%s} %.6f\n%s_count{%s} %llu\n", name, labels, h->sum, name,
+		              labels, (unsigned long long)h->total);
+	else
+		pf_buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", name, h->sum, name,
+		              (unsigned long long)h->total);
 }
 
 void pf_metrics_request(int route_idx, int status, double seconds)
@@ -68,11 +96,7 @@ void pf_metrics_request(int route_idx, int status, double seconds)
 			break;
 		}
 	}
-	int b = bucket_of(seconds);
-	if (b < NBUCKETS)
-		s->bucket[b]++;
-	s->total++;
-	s->sum += seconds;
+	hist_add(&s->latency, seconds);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -108,13 +132,9 @@ void pf_metrics_queued(void)
 
 void pf_metrics_dequeued(double waited)
 {
-	int b = bucket_of(waited);
 	pthread_mutex_lock(&lock);
 	queued--;
-	if (b < NBUCKETS)
-		wait_bucket[b]++;
-	wait_total++;
-	wait_sum += waited;
+	hist_add(&waits, waited);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -148,27 +168,12 @@ void pf_metrics_render(struct pf_buf *b)
 	               "# TYPE perfgate_http_request_duration_seconds histogram\n");
 	for (int r = 0; r <= MAX_ROUTES; r++) {
 		const char *m, *p;
-		uint64_t cum = 0;
-		if (!stats[r].total)
+		char labels[512];
+		if (!stats[r].latency.total)
 			continue;
 		route_label(r, &m, &p);
-		for (int i = 0; i < NBUCKETS; i++) {
-			cum += stats[r].bucket[i];
-			pf_buf_printf(b,
-			              "perfgate_http_request_duration_seconds_bucket{method=\"%s\","
-			              "route=\"%s\",le=\"%g\"} %llu\n",
-			              m, p, bucket_le[i], (unsigned long long)cum);
-		}
-		pf_buf_printf(
-		        b,
-		        "perfgate_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
-		        "le=\"+Inf\"} %llu\n"
-		        "perfgate_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
-		        "%.6f\n"
-		        "perfgate_http_request_duration_seconds_count{method=\"%s\","
-		        "route=\"%s\"} %llu\n",
-		        m, p, (unsigned long long)stats[r].total, m, p, stats[r].sum, m, p,
-		        (unsigned long long)stats[r].total);
+		snprintf(labels, sizeof labels, "method=\"%s\",route=\"%s\"", m, p);
+		hist_render(b, "perfgate_http_request_duration_seconds", labels, &stats[r].latency);
 	}
 	pf_buf_printf(b,
 	              "# HELP perfgate_db_errors_total Database errors (unreachable, failed "
@@ -195,16 +200,6 @@ void pf_metrics_render(struct pf_buf *b)
 	              "# HELP perfgate_queue_wait_seconds Time a request waited for a worker.\n"
 	              "# TYPE perfgate_queue_wait_seconds histogram\n",
 	              queued);
-	uint64_t cum = 0;
-	for (int i = 0; i < NBUCKETS; i++) {
-		cum += wait_bucket[i];
-		pf_buf_printf(b, "perfgate_queue_wait_seconds_bucket{le=\"%g\"} %llu\n",
-		              bucket_le[i], (unsigned long long)cum);
-	}
-	pf_buf_printf(b,
-	              "perfgate_queue_wait_seconds_bucket{le=\"+Inf\"} %llu\n"
-	              "perfgate_queue_wait_seconds_sum %.6f\n"
-	              "perfgate_queue_wait_seconds_count %llu\n",
-	              (unsigned long long)wait_total, wait_sum, (unsigned long long)wait_total);
+	hist_render(b, "perfgate_queue_wait_seconds", "", &waits);
 	pthread_mutex_unlock(&lock);
 }

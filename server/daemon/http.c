@@ -256,6 +256,14 @@ static enum MHD_Result first_call(struct pf_daemon *d, struct MHD_Connection *co
 	return MHD_YES;
 }
 
+/* Seconds from t (CLOCK_MONOTONIC) to now. */
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
 /* Run the handler of one complete request; its reply (or error) stays in
  * the request until finish() sends it. */
 static void call_handler(struct pf_req *req)
@@ -281,10 +289,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&d->qlock);
 		if (!req)
 			return NULL; /* stopping, and the queue is empty */
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		pf_metrics_dequeued((double)(now.tv_sec - req->queued_at.tv_sec) +
-		                    (double)(now.tv_nsec - req->queued_at.tv_nsec) / 1e9);
+		pf_metrics_dequeued(seconds_since(&req->queued_at));
 		call_handler(req);
 		/* hand the connection back; libmicrohttpd calls access_cb
 		 * again, which sends the reply */
@@ -296,16 +301,10 @@ static void *worker_main(void *arg)
 /* Send what the handler made. */
 static enum MHD_Result finish(struct pf_req *req)
 {
-	enum MHD_Result ret;
-
 	req->job_done = false;
-	if (req->job_rc) {
-		free(req->job_reply.body);
-		req->job_reply.body = NULL;
-		return send_error(req, &req->job_err);
-	}
-	ret = send_reply(req, &req->job_reply);
-	free(req->job_reply.body);
+	enum MHD_Result ret =
+	        req->job_rc ? send_error(req, &req->job_err) : send_reply(req, &req->job_reply);
+	free(req->job_reply.body); /* NULL when libmicrohttpd took it */
 	req->job_reply.body = NULL;
 	return ret;
 }
@@ -410,14 +409,11 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	struct pf_daemon *d = cls;
 	struct pf_req *req = *req_cls;
-	struct timespec end;
 	(void)conn;
 
 	if (!req)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	double secs = (double)(end.tv_sec - req->start.tv_sec) +
-	              (double)(end.tv_nsec - req->start.tv_nsec) / 1e9;
+	double secs = seconds_since(&req->start);
 	int status = req->status ? req->status : 499;
 	pf_metrics_request(req->route_idx, status, secs);
 	pf_log(PF_LOG_INFO, req->id, "%s %s %d %zu %.1fms%s", req->method ? req->method : "?",

@@ -16,9 +16,9 @@ struct pf_db {
 	PGconn *conn;
 	bool prepared;
 	bool in_tx;
-	struct timespec hold_until; /* no connection attempt before (see pf_db_ensure) */
-	bool tokens_only;           /* prepares the token checks alone (pf_db_new_tokens) */
-	struct pf_err prepare_err;  /* the first statement that did not prepare */
+	double hold_until;         /* CLOCK_MONOTONIC seconds: no connection attempt before */
+	bool tokens_only;          /* prepares the token checks alone (pf_db_new_tokens) */
+	struct pf_err prepare_err; /* the first statement that did not prepare */
 };
 
 static const struct {
@@ -662,12 +662,11 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 	if (db->conn && PQstatus(db->conn) == CONNECTION_OK && db->prepared)
 		return PF_OK;
 	double t0 = mono_now();
-	double hold = (double)db->hold_until.tv_sec + (double)db->hold_until.tv_nsec / 1e9;
-	if (t0 < hold)
+	if (t0 < db->hold_until)
 		return pf_err_set(err, PF_E_UNAVAILABLE, NULL,
 		                  "database unreachable: the last connection attempt timed out; "
 		                  "next attempt in %.0f s",
-		                  hold - t0 + 0.5);
+		                  db->hold_until - t0 + 0.5);
 	drop_conn(db);
 	const char *kw[] = {"dbname", "connect_timeout", "application_name", NULL};
 	const char *val[] = {db->conninfo, CONNECT_TIMEOUT, "perfgate", NULL};
@@ -678,10 +677,9 @@ enum pf_code pf_db_ensure(struct pf_db *db, struct pf_err *err)
 		         db->conn ? PQerrorMessage(db->conn) : "cannot allocate a connection");
 		first_line(msg);
 		drop_conn(db);
-		if (mono_now() - t0 >= 1.0) { /* waited: not a refusal */
-			clock_gettime(CLOCK_MONOTONIC, &db->hold_until);
-			db->hold_until.tv_sec += HOLD_OFF;
-		}
+		double t1 = mono_now();
+		if (t1 - t0 >= 1.0) /* waited: not a refusal */
+			db->hold_until = t1 + HOLD_OFF;
 		return pf_err_set(err, PF_E_UNAVAILABLE, NULL, "database unreachable: %s", msg);
 	}
 	PGresult *r = PQexec(db->conn, "SET client_min_messages = warning");

@@ -296,6 +296,7 @@ static enum pf_code walk(struct pf_pp_dec *d, visit_fn visit, bool others)
 			/* a Sample, most of the fields: when its length fits, the
 			 * checks below have nothing to say */
 			const uint8_t *q = p + 1;
+			__builtin_prefetch(p + 1024);
 			if (pf_pb_rd(&q, end, &v) && v <= (uint64_t)(end - q)) {
 				PF_PP_TRY(pass1_field(d, 2, 2, v, q, at));
 				p = q + v;

@@ -179,6 +179,10 @@ struct pf_bench_table {
 	size_t config; /* index into pf_bench_cmp.configs */
 	const char *unit;
 	size_t first_row, nrows;
+	/* the table's columns, as benchtab makes them: the sides with a row
+	 * in it (a unit only one file reports has that file's column alone,
+	 * which is then its own baseline) */
+	bool base_col, cand_col;
 	/* geomean row (spec §4.5) */
 	bool has_base_gm, has_cand_gm, has_ratio;
 	double base_gm, cand_gm, ratio;

@@ -263,16 +263,20 @@ static bool geomean_row(struct pf_arena *a, const struct pf_bench_cmp *cmp,
 			ratios[nr++] = r->cand.median / r->base.median;
 		}
 	}
+	t->base_col = nb > 0;
+	t->cand_col = cmp->has_cand && nc > 0;
 	if (nb) {
 		t->base_gm = pf_stats_geomean(bs, nb);
 		t->has_base_gm = !isnan(t->base_gm);
 		t->base_gm_warn = !t->has_base_gm;
 	}
-	if (cmp->has_cand) {
-		t->set_differs = nr != nb;
+	if (t->cand_col) {
 		t->cand_gm = pf_stats_geomean(cs, nc);
 		t->has_cand_gm = !isnan(t->cand_gm);
 		t->cand_gm_warn = !t->has_cand_gm;
+	}
+	if (t->base_col && t->cand_col) { /* cand compared with a base column */
+		t->set_differs = nr != nb;
 		if (!bad_ratio) {
 			t->ratio = pf_stats_geomean(ratios, nr);
 			t->has_ratio = !isnan(t->ratio);

@@ -302,14 +302,22 @@ static void table_text(struct tab *o, const struct pf_bench_cmp *cmp,
                        const struct pf_bench_table *t, const struct msgs *m, struct notes *nt)
 {
 	struct pf_arena *a = o->a;
-	int ncols = cmp->has_cand ? 2 : 1, redge = start_col(ncols + 1);
+	/* side[i]: what column i shows (0 base, 1 cand); the first column
+	 * is the table's baseline */
+	int side[2], ncols = 0;
+	if (t->base_col)
+		side[ncols++] = 0;
+	if (t->cand_col)
+		side[ncols++] = 1;
+	int redge = start_col(ncols + 1);
 	const char *labels[2] = {cmp->opts.base_label, cmp->opts.cand_label};
 	bool binary = pf_bench_unit_binary(t->unit);
 
 	tt_row(o);
 	for (int i = 0; i < ncols; i++) {
 		tt_col(o, start_col(i));
-		tt_span(o, start_col(i + 1) - start_col(i), labels[i], CENTER, " \xe2\x94\x82 ");
+		tt_span(o, start_col(i + 1) - start_col(i), labels[side[i]], CENTER,
+		        " \xe2\x94\x82 ");
 	}
 	tt_col(o, redge);
 	tt_cell(o, "", LEFT, " \xe2\x94\x82");
@@ -338,10 +346,10 @@ static void table_text(struct tab *o, const struct pf_bench_cmp *cmp,
 		tt_row(o);
 		tt_cell(o, r->name, LEFT, NULL);
 		for (int exp = 0; exp < ncols; exp++) {
-			const struct pf_bench_summary *s = exp == 0 ? &r->base : &r->cand;
-			if (exp == 0 ? !r->has_base : !r->has_cand)
+			const struct pf_bench_summary *s = side[exp] == 0 ? &r->base : &r->cand;
+			if (side[exp] == 0 ? !r->has_base : !r->has_cand)
 				continue;
-			unsigned ciw = exp == 0 ? PF_BENCH_W_BASE_CI : PF_BENCH_W_CAND_CI;
+			unsigned ciw = side[exp] == 0 ? PF_BENCH_W_BASE_CI : PF_BENCH_W_CAND_CI;
 			const char *w[2];
 			int nw = 0;
 			tt_col(o, start_col(exp));
@@ -367,8 +375,8 @@ static void table_text(struct tab *o, const struct pf_bench_cmp *cmp,
 		tt_row(o);
 		tt_cell(o, "geomean", LEFT, NULL);
 		for (int exp = 0; exp < ncols; exp++) {
-			bool has = exp == 0 ? t->has_base_gm : t->has_cand_gm;
-			double gm = exp == 0 ? t->base_gm : t->cand_gm;
+			bool has = side[exp] == 0 ? t->has_base_gm : t->has_cand_gm;
+			double gm = side[exp] == 0 ? t->base_gm : t->cand_gm;
 			const char *w[3];
 			int nw = 0;
 			if (has) {
@@ -391,7 +399,7 @@ static void table_text(struct tab *o, const struct pf_bench_cmp *cmp,
 					w[nw++] = "summaries must be >0 to compute geomean";
 				if (t->ratio_warn)
 					w[nw++] = "ratios must be >0 to compute geomean";
-			} else if (t->base_gm_warn) {
+			} else if (side[0] == 0 ? t->base_gm_warn : t->cand_gm_warn) {
 				w[nw++] = "summaries must be >0 to compute geomean";
 			}
 			tt_col(o, start_col(exp + 1) - 1);

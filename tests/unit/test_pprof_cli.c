@@ -74,6 +74,18 @@ START_TEST(top_and_diff_text_as_pprof)
 	        {"diff --all --unit B --sample-index inuse_space heap_noise1.pb.gz "
 	         "heap_noise2.pb.gz",
 	         "reference/diff_heap_noise.top.inuse_space.txt"},
+	        /* another program: labels, generics, recursion (crosscheck/) */
+	        {"top crosscheck/cpu_cand.pb.gz", "crosscheck/reference/cpu_cand.top.default.txt"},
+	        {"top --all --unit ns --tagfocus phase=planning crosscheck/cpu_cand.pb.gz",
+	         "crosscheck/reference/cpu_cand.top.cpu.phase_planning.txt"},
+	        {"diff --all --unit ns crosscheck/cpu_base.pb.gz crosscheck/cpu_cand.pb.gz",
+	         "crosscheck/reference/diff_cpu_base_cand.top.cpu.txt"},
+	        {"top --all --unit B --sample-index alloc_space --noinlines "
+	         "crosscheck/heap_cand.pb.gz",
+	         "crosscheck/reference/heap_cand.top.alloc_space.noinlines.txt"},
+	        {"diff --all --unit B --sample-index alloc_space crosscheck/heap_base.pb.gz "
+	         "crosscheck/heap_cand.pb.gz",
+	         "crosscheck/reference/diff_heap_base_cand.top.alloc_space.txt"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int st;

@@ -233,15 +233,22 @@ int pf_cli_diff(int argc, char **argv)
 	rc = 2;
 	if (!b || !c)
 		goto out;
-	int bi = pf_pprof_sample_index(b, o.sample_index, &err);
-	if (bi < 0) {
-		rc = fail("diff", o.files[0], &err);
-		goto out;
-	}
-	int ci =
-	        pf_pprof_sample_index(c, o.sample_index ? o.sample_index : b->types[bi].type, &err);
+	/* pprof merges the candidate with the negated base, the candidate
+	 * first: the diff's default sample type is the first one set of the
+	 * two (a heap profile sets none, an allocs profile alloc_space) */
+	const char *si = o.sample_index     ? o.sample_index
+	                 : *c->default_type ? c->default_type
+	                 : *b->default_type ? b->default_type
+	                                    : NULL;
+	int ci = pf_pprof_sample_index(c, si, &err);
 	if (ci < 0) {
 		rc = fail("diff", o.files[1], &err);
+		goto out;
+	}
+	int bi =
+	        pf_pprof_sample_index(b, o.sample_index ? o.sample_index : c->types[ci].type, &err);
+	if (bi < 0) {
+		rc = fail("diff", o.files[0], &err);
 		goto out;
 	}
 	table_opts(&o, &fo, key, sizeof key);

@@ -24,13 +24,17 @@ bad=0
 # check "perfgate args" "tool and its args"
 check() {
 	n=$((n + 1))
-	"$PG" $1 >"$tmp/ours" 2>&1 || true
+	"$PG" $1 >"$tmp/ours" 2>"$tmp/ours.err" || true
 	$2 >"$tmp/theirs" 2>/dev/null || true
+	if grep -q '(empty_input)$' "$tmp/ours.err" && grep -q ' of 0 total$' "$tmp/theirs"; then
+		return 0 # a zero total is refused by design (issue 3's malformed catalogue)
+	fi
 	if ! cmp -s "$tmp/ours" "$tmp/theirs"; then
 		bad=$((bad + 1))
 		echo "DIFF: perfgate $1"
 		echo "  vs: $2"
 		diff "$tmp/theirs" "$tmp/ours" | head -"${DIFF_LINES:-10}" | sed 's/^/  /'
+		sed 's/^/  /' "$tmp/ours.err"
 	fi
 }
 

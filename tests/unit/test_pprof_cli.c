@@ -86,6 +86,13 @@ START_TEST(top_and_diff_text_as_pprof)
 	        {"diff --all --unit B --sample-index alloc_space crosscheck/heap_base.pb.gz "
 	         "crosscheck/heap_cand.pb.gz",
 	         "crosscheck/reference/diff_heap_base_cand.top.alloc_space.txt"},
+	        {"top --all --unit ns --sample-index delay crosscheck/block_kinds.pb.gz",
+	         "crosscheck/reference/block_kinds.top.delay.txt"},
+	        /* no sample index: the first default set, the candidate's first */
+	        {"diff --all crosscheck/allocs_kinds.pb.gz crosscheck/heap_kinds.pb.gz",
+	         "crosscheck/reference/diff_allocs_heap_kinds.top.default.txt"},
+	        {"diff --all crosscheck/heap_kinds.pb.gz crosscheck/allocs_kinds.pb.gz",
+	         "crosscheck/reference/diff_heap_allocs_kinds.top.default.txt"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int st;

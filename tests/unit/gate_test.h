@@ -52,6 +52,58 @@ static inline struct pf_benchset *gt_bench(struct pf_arena *a, const char *name)
 	return b;
 }
 
+/* A reference file of the fixtures (reference/NAME) as JSON. */
+static inline json_t *gt_ref(const char *name)
+{
+	char rel[256];
+	json_error_t je;
+	snprintf(rel, sizeof rel, "reference/%s", name);
+	char *path = pf_test_fixture_path(rel);
+	json_t *j = json_load_file(path, 0, &je);
+	ck_assert_msg(j != NULL, "%s: %s", path, je.text);
+	free(path);
+	return j;
+}
+
+static inline int gt_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* names[0..n) in byte order, joined with "," (one of 8 static buffers). */
+static inline char *gt_join_sorted(const char **names, size_t n)
+{
+	static char buf[8][4096];
+	static int slot;
+	char *out = buf[slot++ % 8];
+	size_t used = 0;
+	qsort(names, n, sizeof *names, gt_strcmp);
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < 4096; i++)
+		used += (size_t)snprintf(out + used, 4096 - used, "%s%s", i ? "," : "", names[i]);
+	return out;
+}
+
+/* The names of a reference pair list (pair_*.json), in byte order: only
+ * the significant ones (significant_bonferroni) when asked, only those in
+ * unit when unit is not NULL. */
+static inline char *gt_ref_names(const json_t *list, bool significant, const char *unit)
+{
+	const char *names[512];
+	size_t n = 0, i;
+	json_t *e;
+	json_array_foreach(list, i, e)
+	{
+		if (significant && !json_is_true(json_object_get(e, "significant_bonferroni")))
+			continue;
+		if (unit && strcmp(json_string_value(json_object_get(e, "unit")), unit) != 0)
+			continue;
+		if (n < 512)
+			names[n++] = json_string_value(json_object_get(e, "name"));
+	}
+	return gt_join_sorted(names, n);
+}
+
 /* Policy from NULL-terminated "KEY", "value" pairs. */
 static inline struct pf_policy gt_policy(const char *key, ...)
 {
@@ -86,6 +138,23 @@ static inline json_t *gt_gate(const json_t *report, const char *id)
 static inline const char *gt_status(const json_t *report, const char *id)
 {
 	return json_string_value(json_object_get(gt_gate(report, id), "status"));
+}
+
+/* The violations' names of gate id, in byte order. */
+static inline char *gt_names_sorted(const json_t *report, const char *id)
+{
+	const char *names[512];
+	size_t n = 0, i;
+	json_t *v;
+	json_array_foreach(json_object_get(gt_gate(report, id), "violations"), i, v)
+	{
+		const json_t *name = json_object_get(v, "function");
+		if (!name)
+			name = json_object_get(v, "benchmark");
+		if (n < 512)
+			names[n++] = name ? json_string_value(name) : "?";
+	}
+	return gt_join_sorted(names, n);
 }
 
 /* The violations' names (function or benchmark), joined with ",". */

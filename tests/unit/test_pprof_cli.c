@@ -5,6 +5,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,30 +34,86 @@ static json_t *run_json(const char *args)
 	return j;
 }
 
+/* A reference pair file's section (reference/pair_*.json: every
+ * function of both profiles, exact values from pprof -top). */
+static json_t *ref_section(const char *file, const char *key, json_t **root)
+{
+	char rel[256];
+	json_error_t je;
+	snprintf(rel, sizeof rel, "reference/%s", file);
+	char *path = pf_test_fixture_path(rel);
+	*root = json_load_file(path, 0, &je);
+	ck_assert_msg(*root != NULL, "%s: %s", path, je.text);
+	free(path);
+	json_t *sec = json_object_get(*root, key);
+	ck_assert_ptr_nonnull(sec);
+	return sec;
+}
+
+static json_t *ref_function(const json_t *sec, const char *name)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(sec, "functions"), i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "name")), name) == 0)
+			return e;
+	}
+	ck_abort_msg("%s is not in the reference", name);
+	return NULL;
+}
+
+static long long ref_int(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static double num(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+/* --json: every function of the base CPU profile as the reference has it */
 START_TEST(top_json)
 {
+	json_t *root, *sec = ref_section("pair_cpu_base_cand.json", "cpu", &root);
 	json_t *j = run_json("top --json --sample-index cpu cpu_base.pb.gz");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "sample_index")), "cpu");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "unit")), "nanoseconds");
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 19450000000LL);
+	ck_assert_int_eq(ref_int(j, "total"), ref_int(sec, "base_total"));
+	size_t in_base = 0, i;
+	json_t *f;
+	json_array_foreach(json_object_get(sec, "functions"), i, f)
+	{
+		in_base += json_is_true(json_object_get(f, "in_base"));
+	}
 	json_t *fns = json_object_get(j, "functions");
-	ck_assert_uint_eq(json_array_size(fns), 270); /* every node, as -nodefraction=0 */
-	json_t *f0 = json_array_get(fns, 0);
-	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
-	                 "example.com/ledger/internal/fx.(*Table).lookup");
-	ck_assert_int_eq(json_integer_value(json_object_get(f0, "flat")), 2710000000LL);
-	ck_assert_int_eq(json_integer_value(json_object_get(f0, "cum")), 2750000000LL);
-	ck_assert(fabs(json_number_value(json_object_get(f0, "flat_pct")) - 13.9332) < 1e-4);
-	ck_assert(json_is_false(json_object_get(f0, "inline")));
+	ck_assert_uint_eq(json_array_size(fns), in_base); /* every node, as -nodefraction=0 */
+	double prev = INFINITY;
+	json_array_foreach(fns, i, f)
+	{
+		const char *name = json_string_value(json_object_get(f, "name"));
+		json_t *e = ref_function(sec, name);
+		ck_assert_msg(json_is_true(json_object_get(e, "in_base")), "%s", name);
+		ck_assert_int_eq(ref_int(f, "flat"), ref_int(e, "base_flat"));
+		ck_assert_int_eq(ref_int(f, "cum"), ref_int(e, "base_cum"));
+		ck_assert_double_eq_tol(num(f, "flat_pct"), num(e, "base_flat_pct"), 1e-4);
+		ck_assert_double_eq_tol(num(f, "cum_pct"), num(e, "base_cum_pct"), 1e-4);
+		ck_assert_double_le(num(f, "flat"), prev); /* by flat, as -top */
+		prev = num(f, "flat");
+	}
 	json_decref(j);
+	json_decref(root);
 	/* heap: pprof's default is the last column, inuse_space */
 	j = run_json("top --json heap_base.pb.gz");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "sample_index")), "inuse_space");
 	json_decref(j);
+	sec = ref_section("pair_heap_base_cand.json", "alloc_objects", &root);
 	j = run_json("top --json --sample-index alloc_objects heap_base.pb.gz");
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 3798900);
+	ck_assert_int_eq(ref_int(j, "total"), ref_int(sec, "base_total"));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "unit")), "count");
 	json_decref(j);
+	json_decref(root);
 }
 END_TEST
 
@@ -108,36 +165,59 @@ START_TEST(top_and_diff_text_as_pprof)
 }
 END_TEST
 
+/* Every function of a --json diff against the reference pair: totals,
+ * flat%, delta, base cum, the z-test's p (CPU only), largest move first. */
+static void diff_against(const char *args, const char *file, const char *key, bool p_known)
+{
+	json_t *root, *sec = ref_section(file, key, &root);
+	json_t *j = run_json(args);
+	ck_assert_int_eq(ref_int(j, "base_total"), ref_int(sec, "base_total"));
+	ck_assert_int_eq(ref_int(j, "cand_total"), ref_int(sec, "cand_total"));
+	json_t *fns = json_object_get(j, "functions"), *f;
+	ck_assert_uint_eq(json_array_size(fns), json_array_size(json_object_get(sec, "functions")));
+	double prev = INFINITY;
+	size_t i;
+	json_array_foreach(fns, i, f)
+	{
+		json_t *e = ref_function(sec, json_string_value(json_object_get(f, "name")));
+		/* both sides rounded to 4 decimals */
+		ck_assert_double_eq_tol(num(f, "delta_pts"), num(e, "delta_flat_pts"), 2e-4);
+		ck_assert_double_eq_tol(num(f, "cand_flat_pct"), num(e, "cand_flat_pct"), 1e-4);
+		ck_assert_int_eq(ref_int(f, "base_cum"), ref_int(e, "base_cum"));
+		json_t *p = json_object_get(f, "p_value");
+		if (p_known) {
+			double want = num(e, "flat_share_p_two_sided");
+			ck_assert_msg(fabs(json_number_value(p) - want) <= 1e-3 * want + 1e-300,
+			              "p %g vs %g", json_number_value(p), want);
+		} else {
+			ck_assert(json_is_null(p));
+		}
+		ck_assert_double_le(fabs(num(f, "delta_pts")), prev);
+		prev = fabs(num(f, "delta_pts"));
+	}
+	json_decref(j);
+	json_decref(root);
+}
+
 START_TEST(diff_json)
 {
-	json_t *j = run_json("diff --json cpu_base.pb.gz cpu_cand.pb.gz");
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "base_total")), 19450000000LL);
-	ck_assert_int_eq(json_integer_value(json_object_get(j, "cand_total")), 23300000000LL);
-	json_t *f0 = json_array_get(json_object_get(j, "functions"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
-	                 "example.com/ledger/internal/risk.(*Scorer).velocity");
-	ck_assert(fabs(json_number_value(json_object_get(f0, "delta_pts")) - 15.5743) < 1e-4);
-	ck_assert(json_number_value(json_object_get(f0, "p_value")) < 1e-40);
-	ck_assert_int_eq(json_integer_value(json_object_get(f0, "base_cum")), 1390000000LL);
-	json_decref(j);
-	j = run_json("diff --json --sample-index alloc_space heap_base.pb.gz heap_cand.pb.gz");
-	f0 = json_array_get(json_object_get(j, "functions"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(f0, "name")),
-	                 "example.com/ledger/internal/settle.(*Batch).encodeEntry");
-	ck_assert(json_is_null(json_object_get(f0, "p_value")));
-	ck_assert(fabs(json_number_value(json_object_get(f0, "delta_pts")) - 14.0769) < 1e-4);
-	json_decref(j);
+	diff_against("diff --json cpu_base.pb.gz cpu_cand.pb.gz", "pair_cpu_base_cand.json", "cpu",
+	             true);
+	diff_against("diff --json --sample-index alloc_space heap_base.pb.gz heap_cand.pb.gz",
+	             "pair_heap_base_cand.json", "alloc_space", false);
 }
 END_TEST
 
 START_TEST(speedscope_json)
 {
+	json_t *root, *sec = ref_section("pair_heap_base_cand.json", "alloc_space", &root);
 	json_t *j = run_json("speedscope --sample-index alloc_space heap_base.pb.gz");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "$schema")),
 	                 "https://www.speedscope.app/file-format-schema.json");
 	json_t *p = json_array_get(json_object_get(j, "profiles"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(p, "unit")), "bytes");
-	ck_assert_int_eq(json_integer_value(json_object_get(p, "endValue")), 409960256);
+	ck_assert_int_eq(ref_int(p, "endValue"), ref_int(sec, "base_total"));
+	json_decref(root);
 	ck_assert_uint_eq(json_array_size(json_object_get(p, "samples")),
 	                  json_array_size(json_object_get(p, "weights")));
 	json_decref(j);

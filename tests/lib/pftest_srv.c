@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -329,4 +330,23 @@ char *pft_row_counts(const char *conninfo)
 	                         " || ' gate_results=' || (SELECT count(*) FROM gate_results)"
 	                         " || ' baselines=' || (SELECT count(*) FROM baselines)"
 	                         " || ' feedback=' || (SELECT count(*) FROM feedback)");
+}
+
+char *pft_ref_cpu_hotspot(void)
+{
+	json_error_t je;
+	char *path = pf_test_fixture_path("reference/pair_cpu_base_cand.json");
+	json_t *ref = json_load_file(path, 0, &je), *e;
+	free(path);
+	char *name = NULL;
+	size_t i;
+	json_array_foreach(
+	        json_object_get(json_object_get(ref, "gates_cpu"), "flat_regression_gt_8_pts"), i,
+	        e)
+	{
+		if (!name && json_is_true(json_object_get(e, "significant_bonferroni")))
+			name = pf_xstrdup(json_string_value(json_object_get(e, "name")));
+	}
+	json_decref(ref);
+	return name;
 }

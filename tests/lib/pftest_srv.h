@@ -56,5 +56,9 @@ char *pft_row_counts(const char *conninfo);
 char *pft_header(const struct pft_resp *r, const char *name);
 void pft_resp_free(struct pft_resp *r);
 int pft_free_port(void);
+/* The function the fixture pair base -> cand must report as its CPU
+ * hotspot: the first significant entry past the threshold in
+ * reference/pair_cpu_base_cand.json (malloc'd; NULL when there is none). */
+char *pft_ref_cpu_hotspot(void);
 
 #endif

@@ -153,7 +153,13 @@ START_TEST(gzip_and_raw_decode_alike)
 	ck_assert_uint_eq(p1->n_types, 4);
 	ck_assert_str_eq(p1->types[1].type, "alloc_space");
 	ck_assert_str_eq(p1->period_type.type, "space");
-	ck_assert_int_eq(p1->period, 4096);
+	/* the period pprof -raw printed (the MemProfileRate) */
+	size_t rn;
+	char *raw_txt = (char *)pf_test_read_fixture("reference/heap_base.raw.txt", &rn);
+	const char *per = strstr(raw_txt, "\nPeriod: ");
+	ck_assert_ptr_nonnull(per);
+	ck_assert_int_eq(p1->period, strtoll(per + 9, NULL, 10));
+	free(raw_txt);
 	/* heap samples carry the numeric label bytes */
 	size_t labelled = 0;
 	for (size_t i = 0; i < p1->n_samples; i++)

@@ -408,6 +408,25 @@ enum pf_code pf_pp_decode_all(struct pf_pp_dec *d)
 	return pf_pp_finish(d);
 }
 
+/* The text formats runtime/pprof writes with debug=1 (and the compiler's
+ * -memprofile): named, instead of a protobuf error at byte 0. */
+static enum pf_code legacy_text(struct pf_pp_dec *d)
+{
+	static const char *const heads[] = {"heap profile:", "--- contention:", "--- mutex:",
+	                                    "goroutine profile:", "threadcreate profile:"};
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		size_t n = strlen(heads[i]);
+		if (d->len >= n && memcmp(d->base, heads[i], n) == 0)
+			return pf_err_set(
+			        d->err, PF_E_BAD_PROFILE, NULL,
+			        "a legacy text profile ('%.*s'), not the protobuf format: "
+			        "write it with debug=0 (pprof.WriteHeapProfile, "
+			        "go test -memprofile, /debug/pprof/heap without ?debug=1)",
+			        (int)n - 1, heads[i]);
+	}
+	return PF_OK;
+}
+
 enum pf_code pf_pp_open(struct pf_pp_dec *d, const uint8_t *data, size_t len,
                         const struct pf_pprof_limits *lim, struct pf_arena *arena,
                         struct pf_err *err)
@@ -443,7 +462,7 @@ enum pf_code pf_pp_open(struct pf_pp_dec *d, const uint8_t *data, size_t len,
 		d->base = data;
 		d->len = len;
 	}
-	return PF_OK;
+	return legacy_text(d);
 }
 
 void pf_pp_reset(struct pf_pp_dec *d)

@@ -55,6 +55,9 @@ START_TEST(malformed_catalogue)
 	expect("", 0, NULL, PF_E_EMPTY, "empty input");
 	/* 2 neither gzip nor protobuf */
 	expect("hello, world: not a profile", 27, NULL, PF_E_BAD_PROFILE, "not gzip");
+	/* 2b a legacy text profile (debug=1, the compiler's -memprofile) */
+	expect("heap profile: 14294: 13478680 [64722: 75191272] @ heap/1048576\n", 63, NULL,
+	       PF_E_BAD_PROFILE, "a legacy text profile ('heap profile'), not the protobuf format");
 	/* 3 truncated gzip */
 	size_t n;
 	uint8_t *gz = pf_test_read_fixture("cpu_base.pb.gz", &n);

@@ -77,17 +77,23 @@ expect bench_slowdown pair_bench_base_cand.json \
   '.gates.time_slowdown_gt_5_pct_significant[] | select(.unit == "sec/op") | .name'
 CAND_ID=$(jq -r .run_id report.json)
 
-# 3. an A/A noise candidate passes
-cp "$FX/cpu_noise1.pb.gz" cpu.prof
-cp "$FX/heap_noise1.pb.gz" mem.prof
-cp "$FX/bench_noise1.txt" bench.txt
-BRANCH=feature-y SHA=3333333 AI_GATE_ENABLE=true
-curl -sS --fail-with-body -H "Authorization: Bearer $PERFGATE_TOKEN" \
-  -F cpu=@cpu.prof -F heap=@mem.prof -F bench=@bench.txt \
-  -F branch="$BRANCH" -F commit="$SHA" -F AI_GATE_ENABLE="${AI_GATE_ENABLE:-false}" \
-  "$PERFGATE_URL/v1/projects/myapp/runs?fail_on=fail" -o report.json
-rc=$?
+# 3. an A/A noise candidate passes: the fixtures' noise pair (README: "the
+# noise pairs must pass"), noise1 the baseline of a project of its own
+AA_TOKEN=$("$BIN" token create --scope upload --project aa 2>/dev/null)
+for step in 1 2; do
+  cp "$FX/cpu_noise$step.pb.gz" cpu.prof
+  cp "$FX/heap_noise$step.pb.gz" mem.prof
+  cp "$FX/bench_noise$step.txt" bench.txt
+  if [ $step = 1 ]; then BRANCH=main SHA=3333333; else BRANCH=feature-y SHA=4444444; fi
+  AI_GATE_ENABLE=true
+  curl -sS --fail-with-body -H "Authorization: Bearer $AA_TOKEN" \
+    -F cpu=@cpu.prof -F heap=@mem.prof -F bench=@bench.txt \
+    -F branch="$BRANCH" -F commit="$SHA" -F AI_GATE_ENABLE="${AI_GATE_ENABLE:-false}" \
+    "$PERFGATE_URL/v1/projects/aa/runs?fail_on=fail" -o report.json
+  rc=$?
+done
 check "noise candidate passes (curl exit $rc)" '[ $rc -eq 0 ] && [ "$(jq -r .verdict report.json)" = pass ]'
+check "noise candidate compared with noise1" '[ "$(jq -r .baseline.commits[0] report.json)" = 3333333 ]'
 
 # 4. what a person reads afterwards
 H="Authorization: Bearer $READ_TOKEN"

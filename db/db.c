@@ -80,10 +80,15 @@ static const struct {
                                "SELECT sample_index, unit, total, total_samples FROM profile_totals"
                                " WHERE run_id = $1 AND kind = $2",
                                2},
+        /* every kind of the run, the caller keeps one: with kind = $2 in the
+         * statement, statistics that still describe an empty table (its
+         * first minutes, before autovacuum analyzes it) make the planner
+         * scan the primary key's whole kind range instead of
+         * function_stats_run */
         [ST_FUNCTION_STATS] = {"function_stats",
-                               "SELECT function, inline_bits, flat, cum, flat_samples, cum_samples"
-                               " FROM function_stats WHERE run_id = $1 AND kind = $2",
-                               2},
+                               "SELECT kind, function, inline_bits, flat, cum, flat_samples,"
+                               " cum_samples FROM function_stats WHERE run_id = $1",
+                               1},
         [ST_BENCH_SAMPLES] = {"bench_samples",
                               "SELECT benchmark, unit, array_to_string(samples, ' ')"
                               " FROM bench_stats WHERE run_id = ANY ($1::bigint[])"

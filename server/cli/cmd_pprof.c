@@ -24,7 +24,7 @@ struct opts {
 	const char *sample_index;
 	const char *unit;
 	const char *tagfocus;
-	bool json, all, cum, noinlines;
+	bool json, all, cum, noinlines, relative;
 };
 
 static void usage(const char *cmd)
@@ -37,8 +37,10 @@ static void usage(const char *cmd)
 		fprintf(stderr,
 		        "usage: perfgate %s %s [--sample-index NAME] [--json] [--all] [--cum]\n"
 		        "       [--noinlines] [--unit U] [--tagfocus KEY=REGEX]\n"
+		        "       [--relative-percentages]\n"
 		        "  text as `go tool pprof -top%s` (node trimming as pprof; --all keeps\n"
-		        "  every node); --json prints every function as JSON\n",
+		        "  every node); --json prints every function as JSON;\n"
+		        "  --relative-percentages (top): of the samples --tagfocus keeps\n",
 		        cmd, strcmp(cmd, "diff") == 0 ? "BASE CAND" : "FILE",
 		        strcmp(cmd, "diff") == 0 ? " -diff_base BASE CAND" : "");
 }
@@ -57,6 +59,9 @@ static int parse_args(int argc, char **argv, int want_files, struct opts *o)
 			o->cum = true;
 		else if (strcmp(a, "--noinlines") == 0)
 			o->noinlines = true;
+		else if (strcmp(a, "--relative-percentages") == 0 ||
+		         strcmp(a, "--relative_percentages") == 0)
+			o->relative = true;
 		else if (strcmp(a, "--sample-index") == 0 || strcmp(a, "--sample_index") == 0)
 			val = &o->sample_index;
 		else if (strcmp(a, "--unit") == 0)
@@ -141,6 +146,7 @@ static void table_opts(const struct opts *o, struct pf_functab_opts *fo, char *k
 	*fo = o->all ? pf_functab_opts_all() : pf_functab_opts_pprof();
 	fo->cum_sort = o->cum;
 	fo->no_inlines = o->noinlines;
+	fo->relative = o->relative;
 	if (o->tagfocus) {
 		const char *eq = strchr(o->tagfocus, '=');
 		snprintf(key, keysz, "%.*s", eq ? (int)(eq - o->tagfocus) : 0, o->tagfocus);
@@ -226,6 +232,10 @@ int pf_cli_diff(int argc, char **argv)
 	if (rc) {
 		usage("diff");
 		return rc > 0 ? 0 : 2;
+	}
+	if (o.relative) {
+		fprintf(stderr, "perfgate diff: --relative-percentages is for top (one profile)\n");
+		return 2;
 	}
 	pf_arena_init(&a, 0);
 	struct pf_profile *b = load("diff", o.files[0], &a);

@@ -51,6 +51,9 @@ struct pf_functab_opts {
 	 * NULL for none. Percentages stay of the whole profile (pprof's
 	 * default); the total is unchanged. */
 	const char *focus_key, *focus_value;
+	/* -relative_percentages: with a focus, the total (and so every
+	 * percentage) is that of the samples the focus keeps */
+	bool relative;
 };
 
 /* perfgate's defaults: every node and edge, flat order, inlines kept. */

@@ -143,6 +143,7 @@ static void walk_input(struct graph *g, struct fast *f, struct input *in, const 
 		in->total_samples += c;
 		if (w == 0 || (g->o->focus_key && !pf_ft_focused(g, s)))
 			continue;
+		in->focus_total += w < 0 ? -w : w;
 		f->serial++;
 		uint32_t leaf = p->narrow_locs ? walk_frames(f, in, s, lnode, used, w, c, true)
 		                               : walk_frames(f, in, s, lnode, used, w, c, false);

@@ -163,6 +163,8 @@ static void walk(struct graph *g, struct input *in, bool totals)
 		}
 		if (w == 0 || (g->o->focus_key && !pf_ft_focused(g, s)))
 			continue;
+		if (totals)
+			in->focus_total += w < 0 ? -w : w;
 		pf_ft_walk_sample(g, in, s, w, c);
 	}
 	if (!g->oom)
@@ -305,6 +307,9 @@ static enum pf_code build(struct input *ins, size_t n_in, const struct pf_functa
 			walk(&g, &ins[i], true);
 	if (g.oom)
 		goto oom;
+	/* -relative_percentages: of what the focus keeps (one profile) */
+	if (o->relative && o->focus_key && n_in == 1)
+		t->total = ins[0].focus_total;
 
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < g.n_nodes; i++)

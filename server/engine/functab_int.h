@@ -50,6 +50,7 @@ struct input {
 	uint32_t *loc_nodes;
 	struct slot_memo *memo; /* one per loc_nodes slot */
 	int64_t total, total_samples;
+	int64_t focus_total; /* Σ|value| of the samples -tagfocus keeps */
 };
 
 struct graph {

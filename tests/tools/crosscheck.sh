@@ -3,7 +3,8 @@
 # crosscheck.sh DIR: perfgate's `top`, `diff` and `benchstat` against `go
 # tool pprof -top` and benchstat on every profile (*.pb.gz) and benchmark
 # output (bench*.txt) of DIR, byte for byte: each profile at every sample
-# index its type has, with --cum, --noinlines and every label value; each
+# index its type has, with --cum, --noinlines and every label value (also
+# with --relative-percentages); each
 # pair of profiles of one type (NAME_a, NAME_b with the same prefix) as a
 # diff; each pair of benchmark files both ways, and each file alone.
 # Prints what differs and a count; exits 1 when anything does.
@@ -66,6 +67,8 @@ for p in *.pb.gz; do
 		sort -u); do
 		case $tag in *=[0-9]* | *=*[!A-Za-z0-9_./-]*) continue ;; esac # plain string values
 		check "top --all --tagfocus $tag $p" "go tool pprof -top $ALL -tagfocus=$tag $p"
+		check "top --all --tagfocus $tag --relative-percentages $p" \
+			"go tool pprof -top $ALL -tagfocus=$tag -relative_percentages $p"
 	done
 done
 # diffs: files sharing the part of the name before the last _

@@ -135,6 +135,9 @@ START_TEST(top_and_diff_text_as_pprof)
 	        {"top crosscheck/cpu_cand.pb.gz", "crosscheck/reference/cpu_cand.top.default.txt"},
 	        {"top --all --unit ns --tagfocus phase=planning crosscheck/cpu_cand.pb.gz",
 	         "crosscheck/reference/cpu_cand.top.cpu.phase_planning.txt"},
+	        {"top --all --unit ns --tagfocus phase=planning --relative-percentages "
+	         "crosscheck/cpu_cand.pb.gz",
+	         "crosscheck/reference/cpu_cand.top.cpu.phase_planning.relative.txt"},
 	        {"diff --all --unit ns crosscheck/cpu_base.pb.gz crosscheck/cpu_cand.pb.gz",
 	         "crosscheck/reference/diff_cpu_base_cand.top.cpu.txt"},
 	        {"top --all --unit B --sample-index alloc_space --noinlines "

@@ -1,6 +1,6 @@
 /* test_pprof_ref.c: every `go tool pprof -top` reference output in
- * tests/fixtures/reference/ (*.top.*.txt, diff_*.top.*.txt; not the
- * -normalize and -relative_percentages variants) against perfgate's
+ * tests/fixtures/reference/ (*.top.*.txt, diff_*.top.*.txt, the
+ * -relative_percentages ones too; not the -normalize ones) against perfgate's
  * function tables: the rows are parsed from the reference and compared
  * one by one (name and inline label, flat and cum equal at the printed
  * precision, flat% and cum% within 0.01 points, the total), and then the
@@ -122,6 +122,12 @@ static size_t check_file(const char *file)
 		o.no_inlines = true;
 	filter[0] = '\0';
 	if (strncmp(opt, "endpoint_", 9) == 0) {
+		/* endpoint_E or endpoint_E.relative (-relative_percentages) */
+		char *rel = strstr(opt, ".relative");
+		if (rel) {
+			*rel = '\0';
+			o.relative = true;
+		}
 		o.focus_key = "endpoint";
 		snprintf(filter, sizeof filter, "/%s", opt + 9);
 		o.focus_value = filter;
@@ -209,8 +215,7 @@ static size_t check_file(const char *file)
 
 static bool wanted(const char *f)
 {
-	return strstr(f, ".top.") && strstr(f, ".txt") && !strstr(f, ".normalize") &&
-	       !strstr(f, ".relative");
+	return strstr(f, ".top.") && strstr(f, ".txt") && !strstr(f, ".normalize");
 }
 
 START_TEST(every_reference_top_file)

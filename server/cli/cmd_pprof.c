@@ -24,7 +24,7 @@ struct opts {
 	const char *sample_index;
 	const char *unit;
 	const char *tagfocus;
-	bool json, all, cum, noinlines, relative;
+	bool json, all, cum, noinlines, relative, normalize;
 };
 
 static void usage(const char *cmd)
@@ -37,10 +37,11 @@ static void usage(const char *cmd)
 		fprintf(stderr,
 		        "usage: perfgate %s %s [--sample-index NAME] [--json] [--all] [--cum]\n"
 		        "       [--noinlines] [--unit U] [--tagfocus KEY=REGEX]\n"
-		        "       [--relative-percentages]\n"
+		        "       [--relative-percentages] [--normalize]\n"
 		        "  text as `go tool pprof -top%s` (node trimming as pprof; --all keeps\n"
 		        "  every node); --json prints every function as JSON;\n"
-		        "  --relative-percentages (top): of the samples --tagfocus keeps\n",
+		        "  --relative-percentages (top): of the samples --tagfocus keeps;\n"
+		        "  --normalize (diff): the candidate scaled to the base's total first\n",
 		        cmd, strcmp(cmd, "diff") == 0 ? "BASE CAND" : "FILE",
 		        strcmp(cmd, "diff") == 0 ? " -diff_base BASE CAND" : "");
 }
@@ -59,6 +60,8 @@ static int parse_args(int argc, char **argv, int want_files, struct opts *o)
 			o->cum = true;
 		else if (strcmp(a, "--noinlines") == 0)
 			o->noinlines = true;
+		else if (strcmp(a, "--normalize") == 0)
+			o->normalize = true;
 		else if (strcmp(a, "--relative-percentages") == 0 ||
 		         strcmp(a, "--relative_percentages") == 0)
 			o->relative = true;
@@ -147,6 +150,7 @@ static void table_opts(const struct opts *o, struct pf_functab_opts *fo, char *k
 	fo->cum_sort = o->cum;
 	fo->no_inlines = o->noinlines;
 	fo->relative = o->relative;
+	fo->normalize = o->normalize;
 	if (o->tagfocus) {
 		const char *eq = strchr(o->tagfocus, '=');
 		snprintf(key, keysz, "%.*s", eq ? (int)(eq - o->tagfocus) : 0, o->tagfocus);
@@ -192,6 +196,10 @@ int pf_cli_top(int argc, char **argv)
 		usage("top");
 		return rc > 0 ? 0 : 2;
 	}
+	if (o.normalize) {
+		fprintf(stderr, "perfgate top: --normalize is for diff (two profiles)\n");
+		return 2;
+	}
 	pf_arena_init(&a, 0);
 	struct pf_profile *p = load("top", o.files[0], &a);
 	rc = 2;
@@ -235,6 +243,10 @@ int pf_cli_diff(int argc, char **argv)
 	}
 	if (o.relative) {
 		fprintf(stderr, "perfgate diff: --relative-percentages is for top (one profile)\n");
+		return 2;
+	}
+	if (o.normalize && o.json) {
+		fprintf(stderr, "perfgate diff: --normalize is for the text table, not --json\n");
 		return 2;
 	}
 	pf_arena_init(&a, 0);

@@ -54,6 +54,9 @@ struct pf_functab_opts {
 	/* -relative_percentages: with a focus, the total (and so every
 	 * percentage) is that of the samples the focus keeps */
 	bool relative;
+	/* -normalize (diffs): the candidate's values scaled by base total /
+	 * candidate total, each rounded, before the difference */
+	bool normalize;
 };
 
 /* perfgate's defaults: every node and edge, flat order, inlines kept. */

@@ -137,7 +137,7 @@ static void walk_input(struct graph *g, struct fast *f, struct input *in, const 
 	const int side = in->side;
 	for (size_t si = 0; si < p->n_samples; si++) {
 		const struct pf_pprof_sample *s = &p->samples[si];
-		int64_t w = s->values[in->index];
+		int64_t w = pf_ft_value(in, s, si);
 		int64_t c = in->count_index >= 0 ? s->values[in->count_index] : 0;
 		in->total += w < 0 ? -w : w;
 		in->total_samples += c;

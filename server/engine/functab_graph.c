@@ -155,7 +155,7 @@ static void walk(struct graph *g, struct input *in, bool totals)
 	const struct pf_profile *p = in->p;
 	for (size_t si = 0; si < p->n_samples && !g->oom; si++) {
 		const struct pf_pprof_sample *s = &p->samples[si];
-		int64_t w = s->values[in->index];
+		int64_t w = pf_ft_value(in, s, si);
 		int64_t c = in->count_index >= 0 ? s->values[in->count_index] : 0;
 		if (totals) {
 			in->total += w < 0 ? -w : w;
@@ -407,6 +407,89 @@ enum pf_code pf_functab_build(const struct pf_profile *p, int index,
 	return PF_OK;
 }
 
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static bool same_label(const struct pf_pprof_label *a, const struct pf_pprof_label *b)
+{
+	if (strcmp(a->key, b->key) != 0 || !a->str != !b->str)
+		return false;
+	return a->str ? strcmp(a->str, b->str) == 0
+	              : a->num == b->num && strcmp(a->num_unit, b->num_unit) == 0;
+}
+
+/* A sample's stack and labels; the labels in any order (Go writes a
+ * label map in no fixed order). */
+static uint64_t sample_hash(const struct pf_profile *p, const struct pf_pprof_sample *s)
+{
+	uint64_t h = 1469598103934665603ULL ^ s->n_locs, lh = 0;
+	for (uint32_t j = 0; j < s->n_locs; j++)
+		h = (h ^ pf_pprof_sample_loc(p, s, j)) * 1099511628211ULL;
+	for (uint32_t j = 0; j < s->n_labels; j++) {
+		const struct pf_pprof_label *l = &s->labels[j];
+		lh += fnv(fnv(1469598103934665603ULL, l->key), l->str) ^ (uint64_t)l->num;
+	}
+	return (h ^ lh) * 1099511628211ULL;
+}
+
+static bool same_key(const struct pf_profile *p, const struct pf_pprof_sample *a,
+                     const struct pf_pprof_sample *b)
+{
+	if (a->n_locs != b->n_locs || a->n_labels != b->n_labels)
+		return false;
+	for (uint32_t j = 0; j < a->n_locs; j++)
+		if (pf_pprof_sample_loc(p, a, j) != pf_pprof_sample_loc(p, b, j))
+			return false;
+	for (uint32_t i = 0; i < a->n_labels; i++) {
+		bool found = false;
+		for (uint32_t j = 0; j < b->n_labels && !found; j++)
+			found = same_label(&a->labels[i], &b->labels[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* pprof -normalize scales the candidate after profile.Merge has summed
+ * its samples of the same stack and labels, each sum rounded half away
+ * from zero (ScaleN): per sample, the scaled sum on the first of a group
+ * and 0 on the others. NULL when out of memory. */
+static int64_t *normalized(const struct pf_profile *p, int index, double ratio)
+{
+	size_t n = p->n_samples, cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	int64_t *w = calloc(n ? n : 1, sizeof *w);
+	size_t *slot = calloc(cap, sizeof *slot); /* sample index + 1 */
+	if (!w || !slot) {
+		free(w);
+		free(slot);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pf_pprof_sample *s = &p->samples[i];
+		for (size_t at = sample_hash(p, s) & (cap - 1);; at = (at + 1) & (cap - 1)) {
+			if (!slot[at]) {
+				slot[at] = i + 1;
+				w[i] = s->values[index];
+				break;
+			}
+			if (same_key(p, &p->samples[slot[at] - 1], s)) {
+				w[slot[at] - 1] += s->values[index];
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		w[i] = (int64_t)llround((double)w[i] * ratio);
+	free(slot);
+	return w;
+}
+
 enum pf_code pf_functab_build_diff(const struct pf_profile *base, int base_index,
                                    const struct pf_profile *cand, int cand_index,
                                    const struct pf_functab_opts *opts, struct pf_arena *arena,
@@ -436,14 +519,29 @@ enum pf_code pf_functab_build_diff(const struct pf_profile *base, int base_index
 	t->unit = pf_arena_strdup(arena, ct->unit);
 	if (!t->sample_index || !t->unit)
 		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
+	int64_t *weights = NULL;
+	if (opts && opts->normalize) {
+		/* pprof -normalize: the candidate scaled to the base's sum */
+		int64_t sb = 0, sc = 0;
+		for (size_t i = 0; i < base->n_samples; i++)
+			sb += base->samples[i].values[base_index];
+		for (size_t i = 0; i < cand->n_samples; i++)
+			sc += cand->samples[i].values[cand_index];
+		weights = normalized(cand, cand_index, sc == 0 ? 0.0 : (double)sb / (double)sc);
+		if (!weights)
+			return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
+		ins[1].weights = weights;
+	}
 	int64_t tb = 0, tc = 0;
 	for (size_t i = 0; i < base->n_samples; i++)
 		tb += abs64(base->samples[i].values[base_index]);
 	for (size_t i = 0; i < cand->n_samples; i++)
-		tc += abs64(cand->samples[i].values[cand_index]);
+		tc += abs64(pf_ft_value(&ins[1], &cand->samples[i], i));
 	t->total = tb > 0 ? tb : tc; /* spec §3: base-only total when > 0 */
 	t->total_samples = -1;
-	if ((rc = build(ins, 2, opts ? opts : &all, arena, t, err)) != PF_OK)
+	rc = build(ins, 2, opts ? opts : &all, arena, t, err);
+	free(weights);
+	if (rc != PF_OK)
 		return rc;
 	if (t->total == 0)
 		return pf_err_set(err, PF_E_EMPTY, NULL,

@@ -50,8 +50,16 @@ struct input {
 	uint32_t *loc_nodes;
 	struct slot_memo *memo; /* one per loc_nodes slot */
 	int64_t total, total_samples;
-	int64_t focus_total; /* Σ|value| of the samples -tagfocus keeps */
+	int64_t focus_total;    /* Σ|value| of the samples -tagfocus keeps */
+	const int64_t *weights; /* -normalize: per sample, instead of its value */
 };
+
+/* Sample si's (s's) value in input in. */
+static inline int64_t pf_ft_value(const struct input *in, const struct pf_pprof_sample *s,
+                                  size_t si)
+{
+	return in->weights ? in->weights[si] : s->values[in->index];
+}
 
 struct graph {
 	struct node *nodes;

@@ -6,7 +6,7 @@
 # index its type has, with --cum, --noinlines and every label value (also
 # with --relative-percentages); each
 # pair of profiles of one type (NAME_a, NAME_b with the same prefix) as a
-# diff; each pair of benchmark files both ways, and each file alone.
+# diff, plain and --normalize; each pair of benchmark files both ways, and each file alone.
 # Prints what differs and a count; exits 1 when anything does.
 # Developer tool (needs Go; benchstat as $BENCHSTAT, see
 # tests/fixtures/crosscheck/README.md), not run by `make test`.
@@ -77,6 +77,7 @@ for p in *.pb.gz; do
 	for q in "${p%_*}"_*.pb.gz; do
 		[ "$p" != "$q" ] || continue
 		check "diff --all $p $q" "go tool pprof -top $ALL -diff_base=$p $q"
+		check "diff --all --normalize $p $q" "go tool pprof -top $ALL -normalize -diff_base=$p $q"
 	done
 done
 if [ -n "${BENCHSTAT:-}" ]; then

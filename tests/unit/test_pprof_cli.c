@@ -140,6 +140,9 @@ START_TEST(top_and_diff_text_as_pprof)
 	         "crosscheck/reference/cpu_cand.top.cpu.phase_planning.relative.txt"},
 	        {"diff --all --unit ns crosscheck/cpu_base.pb.gz crosscheck/cpu_cand.pb.gz",
 	         "crosscheck/reference/diff_cpu_base_cand.top.cpu.txt"},
+	        {"diff --all --unit ns --normalize crosscheck/cpu_base.pb.gz "
+	         "crosscheck/cpu_cand.pb.gz",
+	         "crosscheck/reference/diff_cpu_base_cand.top.cpu.normalize.txt"},
 	        {"top --all --unit B --sample-index alloc_space --noinlines "
 	         "crosscheck/heap_cand.pb.gz",
 	         "crosscheck/reference/heap_cand.top.alloc_space.noinlines.txt"},

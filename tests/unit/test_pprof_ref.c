@@ -1,6 +1,6 @@
 /* test_pprof_ref.c: every `go tool pprof -top` reference output in
- * tests/fixtures/reference/ (*.top.*.txt, diff_*.top.*.txt, the
- * -relative_percentages ones too; not the -normalize ones) against perfgate's
+ * tests/fixtures/reference/ (*.top.*.txt, diff_*.top.*.txt, with the
+ * -relative_percentages and -normalize variants) against perfgate's
  * function tables: the rows are parsed from the reference and compared
  * one by one (name and inline label, flat and cum equal at the printed
  * precision, flat% and cum% within 0.01 points, the total), and then the
@@ -120,6 +120,8 @@ static size_t check_file(const char *file)
 		o.cum_sort = true;
 	if (strcmp(opt, "noinlines") == 0)
 		o.no_inlines = true;
+	if (strcmp(opt, "normalize") == 0)
+		o.normalize = true;
 	filter[0] = '\0';
 	if (strncmp(opt, "endpoint_", 9) == 0) {
 		/* endpoint_E or endpoint_E.relative (-relative_percentages) */
@@ -215,7 +217,7 @@ static size_t check_file(const char *file)
 
 static bool wanted(const char *f)
 {
-	return strstr(f, ".top.") && strstr(f, ".txt") && !strstr(f, ".normalize");
+	return strstr(f, ".top.") && strstr(f, ".txt");
 }
 
 START_TEST(every_reference_top_file)

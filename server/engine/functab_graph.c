@@ -519,12 +519,15 @@ enum pf_code pf_functab_build_diff(const struct pf_profile *base, int base_index
 	t->unit = pf_arena_strdup(arena, ct->unit);
 	if (!t->sample_index || !t->unit)
 		return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
-	int64_t *weights = NULL;
+	int64_t tb = 0, sb = 0, tc = 0, *weights = NULL;
+	for (size_t i = 0; i < base->n_samples; i++) {
+		int64_t v = base->samples[i].values[base_index];
+		tb += abs64(v);
+		sb += v;
+	}
 	if (opts && opts->normalize) {
 		/* pprof -normalize: the candidate scaled to the base's sum */
-		int64_t sb = 0, sc = 0;
-		for (size_t i = 0; i < base->n_samples; i++)
-			sb += base->samples[i].values[base_index];
+		int64_t sc = 0;
 		for (size_t i = 0; i < cand->n_samples; i++)
 			sc += cand->samples[i].values[cand_index];
 		weights = normalized(cand, cand_index, sc == 0 ? 0.0 : (double)sb / (double)sc);
@@ -532,9 +535,6 @@ enum pf_code pf_functab_build_diff(const struct pf_profile *base, int base_index
 			return pf_err_set(err, PF_E_NOMEM, NULL, "out of memory");
 		ins[1].weights = weights;
 	}
-	int64_t tb = 0, tc = 0;
-	for (size_t i = 0; i < base->n_samples; i++)
-		tb += abs64(base->samples[i].values[base_index]);
 	for (size_t i = 0; i < cand->n_samples; i++)
 		tc += abs64(pf_ft_value(&ins[1], &cand->samples[i], i));
 	t->total = tb > 0 ? tb : tc; /* spec §3: base-only total when > 0 */

@@ -334,10 +334,7 @@ char *pft_row_counts(const char *conninfo)
 
 char *pft_ref_cpu_hotspot(void)
 {
-	json_error_t je;
-	char *path = pf_test_fixture_path("reference/pair_cpu_base_cand.json");
-	json_t *ref = json_load_file(path, 0, &je), *e;
-	free(path);
+	json_t *ref = pf_test_json_fixture("reference/pair_cpu_base_cand.json"), *e;
 	char *name = NULL;
 	size_t i;
 	json_array_foreach(

@@ -56,6 +56,19 @@ uint8_t *pf_test_read_fixture(const char *name, size_t *len)
 	return d;
 }
 
+json_t *pf_test_json_fixture(const char *name)
+{
+	json_error_t je;
+	char *p = pf_test_fixture_path(name);
+	json_t *j = json_load_file(p, 0, &je);
+	if (!j) {
+		fprintf(stderr, "testutil: %s: %s\n", p, je.text);
+		abort();
+	}
+	free(p);
+	return j;
+}
+
 const char *pf_test_bin(void)
 {
 	const char *b = getenv("PERFGATE_BIN");

@@ -3,6 +3,7 @@
 #ifndef PF_TESTUTIL_H
 #define PF_TESTUTIL_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,9 @@ char *pf_test_fixture_path(const char *name);
  * absolute path); aborts the test on failure. free() the result. */
 uint8_t *pf_test_read_fixture(const char *name, size_t *len);
 uint8_t *pf_test_read_file(const char *path, size_t *len);
+/* A JSON fixture (name as pf_test_read_fixture's), parsed; aborts the test
+ * on a missing or invalid file. json_decref() the result. */
+json_t *pf_test_json_fixture(const char *name);
 /* Path of the perfgate binary under test (PERFGATE_BIN or build/perfgate). */
 const char *pf_test_bin(void);
 /* Write len bytes to a new temporary file; returns its malloc'ed path. */

@@ -56,13 +56,8 @@ static inline struct pf_benchset *gt_bench(struct pf_arena *a, const char *name)
 static inline json_t *gt_ref(const char *name)
 {
 	char rel[256];
-	json_error_t je;
 	snprintf(rel, sizeof rel, "reference/%s", name);
-	char *path = pf_test_fixture_path(rel);
-	json_t *j = json_load_file(path, 0, &je);
-	ck_assert_msg(j != NULL, "%s: %s", path, je.text);
-	free(path);
-	return j;
+	return pf_test_json_fixture(rel);
 }
 
 static inline int gt_strcmp(const void *a, const void *b)
@@ -70,14 +65,16 @@ static inline int gt_strcmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* names[0..n) in byte order, joined with "," (one of 8 static buffers). */
-static inline char *gt_join_sorted(const char **names, size_t n)
+/* names[0..n) joined with "," (one of 8 static buffers), in byte order
+ * when sorted. */
+static inline char *gt_join(const char **names, size_t n, bool sorted)
 {
 	static char buf[8][4096];
 	static int slot;
 	char *out = buf[slot++ % 8];
 	size_t used = 0;
-	qsort(names, n, sizeof *names, gt_strcmp);
+	if (sorted)
+		qsort(names, n, sizeof *names, gt_strcmp);
 	out[0] = '\0';
 	for (size_t i = 0; i < n && used < 4096; i++)
 		used += (size_t)snprintf(out + used, 4096 - used, "%s%s", i ? "," : "", names[i]);
@@ -101,7 +98,7 @@ static inline char *gt_ref_names(const json_t *list, bool significant, const cha
 		if (n < 512)
 			names[n++] = json_string_value(json_object_get(e, "name"));
 	}
-	return gt_join_sorted(names, n);
+	return gt_join(names, n, true);
 }
 
 /* Policy from NULL-terminated "KEY", "value" pairs. */
@@ -140,8 +137,9 @@ static inline const char *gt_status(const json_t *report, const char *id)
 	return json_string_value(json_object_get(gt_gate(report, id), "status"));
 }
 
-/* The violations' names of gate id, in byte order. */
-static inline char *gt_names_sorted(const json_t *report, const char *id)
+/* The violations' names of gate id (function or benchmark), joined with
+ * ","; in the report's order, or in byte order when sorted. */
+static inline char *gt_violation_names(const json_t *report, const char *id, bool sorted)
 {
 	const char *names[512];
 	size_t n = 0, i;
@@ -154,29 +152,17 @@ static inline char *gt_names_sorted(const json_t *report, const char *id)
 		if (n < 512)
 			names[n++] = name ? json_string_value(name) : "?";
 	}
-	return gt_join_sorted(names, n);
+	return gt_join(names, n, sorted);
 }
 
-/* The violations' names (function or benchmark), joined with ",". */
 static inline char *gt_names(const json_t *report, const char *id)
 {
-	static char buf[8][4096];
-	static int slot;
-	char *out = buf[slot++ % 8];
-	size_t i, n = 0;
-	json_t *v;
-	out[0] = '\0';
-	json_array_foreach(json_object_get(gt_gate(report, id), "violations"), i, v)
-	{
-		const json_t *name = json_object_get(v, "function");
-		if (!name)
-			name = json_object_get(v, "benchmark");
-		n += (size_t)snprintf(out + n, 4096 - n, "%s%s", i ? "," : "",
-		                      name ? json_string_value(name) : "?");
-		if (n >= 4096)
-			break;
-	}
-	return out;
+	return gt_violation_names(report, id, false);
+}
+
+static inline char *gt_names_sorted(const json_t *report, const char *id)
+{
+	return gt_violation_names(report, id, true);
 }
 
 static inline char *gt_dump(const json_t *j)

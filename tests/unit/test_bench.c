@@ -242,10 +242,7 @@ START_TEST(reference_pair_json)
 	struct pf_arena a;
 	pf_arena_init(&a, 0);
 	struct pf_bench_cmp *cmp = ref_cmp(&a, r);
-	char *path = pf_test_fixture_path(r->pair);
-	json_error_t jerr;
-	json_t *root = json_load_file(path, 0, &jerr);
-	ck_assert_msg(root != NULL, "%s: %s", path, jerr.text);
+	json_t *root = pf_test_json_fixture(r->pair);
 	json_t *tables = json_object_get(root, "tables"), *t, *row;
 	size_t i, j, nrows = 0;
 	json_array_foreach(tables, i, t)
@@ -286,7 +283,6 @@ START_TEST(reference_pair_json)
 	}
 	ck_assert_uint_eq(nrows, cmp->nrows);
 	json_decref(root);
-	free(path);
 	pf_arena_free(&a);
 }
 END_TEST

@@ -287,8 +287,15 @@ static void expect_gate(const json_t *r, const char *id, const char *want, const
 	ck_assert_str_eq(gt_status(r, id), *want ? fired : "pass");
 }
 
+/* The base, cand and delta of an analyzer list entry, s from just after
+ * its "NAME: " ("7.0% -> 22.6% (15.6% regression)"). */
+static bool change_numbers(const char *s, double v[3])
+{
+	return sscanf(s, "%lf%% -> %lf%% (%lf%%", &v[0], &v[1], &v[2]) == 3;
+}
+
 /* The entry of list key (cpu_regressions, ...) for function name: its
- * base, cand and delta, as the analyzer prints them; false if absent. */
+ * numbers (change_numbers); false if absent. */
 static bool listed(const json_t *r, const char *key, const char *name, double v[3])
 {
 	size_t i, n = strlen(name);
@@ -297,7 +304,7 @@ static bool listed(const json_t *r, const char *key, const char *name, double v[
 	{
 		const char *s = json_string_value(e);
 		if (strncmp(s, name, n) == 0 && strncmp(s + n, ": ", 2) == 0)
-			return sscanf(s + n + 2, "%lf%% -> %lf%% (%lf%%", &v[0], &v[1], &v[2]) == 3;
+			return change_numbers(s + n + 2, v);
 	}
 	return false;
 }
@@ -405,8 +412,7 @@ START_TEST(base_cand_enable_true)
 	double top = 0, d[3];
 	json_array_foreach(json_object_get(r, "cpu_regressions"), i, e)
 	{
-		ck_assert(sscanf(strstr(json_string_value(e), ": ") + 2, "%lf%% -> %lf%% (%lf%%",
-		                 &d[0], &d[1], &d[2]) == 3);
+		ck_assert(change_numbers(strstr(json_string_value(e), ": ") + 2, d));
 		if (i == 0)
 			top = d[2];
 		ck_assert_double_le(d[2], top);

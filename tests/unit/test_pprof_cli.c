@@ -39,12 +39,8 @@ static json_t *run_json(const char *args)
 static json_t *ref_section(const char *file, const char *key, json_t **root)
 {
 	char rel[256];
-	json_error_t je;
 	snprintf(rel, sizeof rel, "reference/%s", file);
-	char *path = pf_test_fixture_path(rel);
-	*root = json_load_file(path, 0, &je);
-	ck_assert_msg(*root != NULL, "%s: %s", path, je.text);
-	free(path);
+	*root = pf_test_json_fixture(rel);
 	json_t *sec = json_object_get(*root, key);
 	ck_assert_ptr_nonnull(sec);
 	return sec;

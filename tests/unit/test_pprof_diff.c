@@ -62,11 +62,7 @@ static void check_pair(const char *pair_json, const char *section, const char *b
 	struct pf_arena a;
 	struct pf_err err;
 	struct pf_profdiff *d;
-	json_error_t je;
-	char *path = pf_test_fixture_path(pair_json);
-	json_t *ref = json_load_file(path, 0, &je);
-	free(path);
-	ck_assert_ptr_nonnull(ref);
+	json_t *ref = pf_test_json_fixture(pair_json);
 	json_t *sec = json_object_get(ref, section);
 	pf_arena_init(&a, 0);
 	struct pf_functab *tb = fixture_table(bfile, section, &a);
@@ -146,11 +142,7 @@ START_TEST(functab_json_shape)
 	ck_assert_uint_eq(json_array_size(fns), 3);
 	/* the three largest flat values, as the reference has them (with
 	 * pprof's "(inline)" label) */
-	json_error_t je;
-	char *path = pf_test_fixture_path("reference/pair_heap_base_cand.json");
-	json_t *ref = json_load_file(path, 0, &je);
-	free(path);
-	ck_assert_ptr_nonnull(ref);
+	json_t *ref = pf_test_json_fixture("reference/pair_heap_base_cand.json");
 	json_t *sec = json_object_get(ref, "alloc_space");
 	ck_assert_int_eq(t->total, json_integer_value(json_object_get(sec, "base_total")));
 	for (size_t i = 0; i < 3; i++) {

@@ -80,11 +80,10 @@ static const struct {
                                "SELECT sample_index, unit, total, total_samples FROM profile_totals"
                                " WHERE run_id = $1 AND kind = $2",
                                2},
-        /* every kind of the run, the caller keeps one: with kind = $2 in the
-         * statement, statistics that still describe an empty table (its
-         * first minutes, before autovacuum analyzes it) make the planner
-         * scan the primary key's whole kind range instead of
-         * function_stats_run */
+        /* every kind of the run (the caller keeps one): the head of the
+         * primary key (run_id, kind, function). The kind stays out of the
+         * statement: under 0007's keys, statistics that still described an
+         * empty table made the planner scan a whole kind's range for it. */
         [ST_FUNCTION_STATS] = {"function_stats",
                                "SELECT kind, function, inline_bits, flat, cum, flat_samples,"
                                " cum_samples FROM function_stats WHERE run_id = $1",
@@ -382,9 +381,8 @@ static const struct {
                  "SELECT x.run_id, coalesce(r.commit_sha, ''),"
                  " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
                  " f.run_id, f.created_at, f.flat_pct AS v FROM function_stats f"
-                 " WHERE f.kind = $5 AND f.function = $6"
-                 " AND f.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND f.branch = $2 AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " WHERE (f.project_id, f.series) = (SELECT id, function_series(id, $2, $5, $6)"
+                 " FROM projects WHERE name = $1) AND f.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND f.created_at < to_timestamp($4::float8 / 1000)"
                  " ORDER BY f.created_at DESC, f.run_id DESC LIMIT $7) x"
                  " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
@@ -395,9 +393,8 @@ static const struct {
                   * runs); bins as trend_runs_b */
                  "SELECT max(f.run_id), '',"
                  " floor(extract(epoch FROM max(f.created_at)) * 1000)::bigint, avg(f.flat_pct),"
-                 " count(*) FROM function_stats f WHERE f.kind = $5 AND f.function = $6"
-                 " AND f.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND f.branch = $2 AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " count(*) FROM function_stats f WHERE (f.project_id, f.series) = (SELECT id,"
+                 " function_series(id, $2, $5, $6) FROM projects WHERE name = $1) AND f.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND f.created_at < to_timestamp($4::float8 / 1000)"
                  " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), f.created_at,"
                  " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",
@@ -408,9 +405,8 @@ static const struct {
                  "SELECT x.run_id, coalesce(r.commit_sha, ''),"
                  " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
                  " s.run_id, s.created_at, s.median AS v FROM bench_stats s"
-                 " WHERE s.benchmark = $5 AND s.unit = $6"
-                 " AND s.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND s.branch = $2 AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " WHERE (s.project_id, s.series) = (SELECT id, bench_series(id, $2, $5, $6)"
+                 " FROM projects WHERE name = $1) AND s.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND s.created_at < to_timestamp($4::float8 / 1000)"
                  " ORDER BY s.created_at DESC, s.run_id DESC LIMIT $7) x"
                  " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
@@ -420,9 +416,8 @@ static const struct {
                  /* as trend_function_b (bench_stats_series) */
                  "SELECT max(s.run_id), '',"
                  " floor(extract(epoch FROM max(s.created_at)) * 1000)::bigint, avg(s.median),"
-                 " count(*) FROM bench_stats s WHERE s.benchmark = $5 AND s.unit = $6"
-                 " AND s.project_id = (SELECT id FROM projects WHERE name = $1)"
-                 " AND s.branch = $2 AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " count(*) FROM bench_stats s WHERE (s.project_id, s.series) = (SELECT id,"
+                 " bench_series(id, $2, $5, $6) FROM projects WHERE name = $1) AND s.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND s.created_at < to_timestamp($4::float8 / 1000)"
                  " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), s.created_at,"
                  " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",

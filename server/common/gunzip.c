@@ -2,10 +2,11 @@
  * size fits the limit is inflated in one call by libdeflate (2-3x zlib);
  * everything else, and any libdeflate failure, by zlib's streaming inflate,
  * which stops a bomb early and names byte offsets in its errors.
- * No I/O, no globals. */
+ * No I/O; the only state is each thread's libdeflate decompressor. */
 #include "gunzip.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,35 @@ static char *out_block(size_t n)
 	return p;
 }
 
+/* This thread's decompressor, made on first use and freed when the thread
+ * ends: making one per call cost as much as inflating a small profile. */
+static pthread_key_t dd_key;
+static pthread_once_t dd_once = PTHREAD_ONCE_INIT;
+
+static void dd_free(void *dd)
+{
+	libdeflate_free_decompressor(dd);
+}
+
+static void dd_key_make(void)
+{
+	(void)pthread_key_create(&dd_key, dd_free);
+}
+
+static struct libdeflate_decompressor *thread_decompressor(void)
+{
+	(void)pthread_once(&dd_once, dd_key_make);
+	struct libdeflate_decompressor *dd = pthread_getspecific(dd_key);
+	if (!dd) {
+		dd = libdeflate_alloc_decompressor();
+		if (dd && pthread_setspecific(dd_key, dd) != 0) {
+			libdeflate_free_decompressor(dd);
+			dd = NULL;
+		}
+	}
+	return dd;
+}
+
 /* The fast path: true when the whole input is one gzip member that
  * libdeflate inflated into the empty out (exactly its trailer size, at
  * most max_out and out's ceiling). false leaves out untouched. */
@@ -42,14 +72,13 @@ static bool gunzip_whole(const uint8_t *in, size_t n, size_t max_out, struct pf_
 	               (size_t)in[n - 1] << 24;
 	if (isize == 0 || isize > max_out || (out->max && isize > out->max))
 		return false;
-	struct libdeflate_decompressor *dd = libdeflate_alloc_decompressor();
+	struct libdeflate_decompressor *dd = thread_decompressor();
 	char *data = out_block(isize + 1);
 	size_t used_in = 0, got = 0;
 	bool ok = dd && data &&
 	          libdeflate_gzip_decompress_ex(dd, in, n, data, isize, &used_in, &got) ==
 	                  LIBDEFLATE_SUCCESS &&
 	          used_in == n && got == isize;
-	libdeflate_free_decompressor(dd);
 	if (!ok) {
 		free(data);
 		return false;

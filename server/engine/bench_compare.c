@@ -32,6 +32,10 @@ struct build {
 	} * pend;
 	size_t npend, cap_pend;
 	size_t *slots, cap_slots; /* (table, name) -> pend index + 1 */
+	/* the median CI's orders by sample count (ci_known bit n): the
+	 * exact binomial sum behind them costs more than the rest of a row */
+	struct pf_quantile_ci ci[64];
+	uint64_t ci_known;
 };
 
 static bool grow(struct pf_arena *a, void **p, size_t *cap, size_t n, size_t size)
@@ -184,17 +188,27 @@ static bool place(struct build *b, const struct pf_benchset *s, const size_t *ma
 	return true;
 }
 
-static bool summarize(struct pf_arena *a, const struct pf_bench_series *s, double confidence,
+static bool summarize(struct build *b, const struct pf_bench_series *s,
                       struct pf_bench_summary *out, bool *ci_warn)
 {
-	double *v = pf_arena_alloc(a, s->n * sizeof *v);
+	double *v = pf_arena_alloc(b->a, s->n * sizeof *v);
+	struct pf_quantile_ci own, *ci = &own;
 	if (!v)
 		return false;
 	memcpy(v, s->values, s->n * sizeof *v);
 	pf_stats_sort(v, s->n);
 	out->sorted = v;
 	out->n = s->n;
-	pf_stats_median_ci(v, s->n, confidence, &out->median, &out->ci_low, &out->ci_high);
+	if (s->n < 64) {
+		ci = &b->ci[s->n];
+		if (!(b->ci_known & (uint64_t)1 << s->n)) {
+			*ci = pf_stats_quantile_ci(s->n, 0.5, b->cmp->opts.confidence);
+			b->ci_known |= (uint64_t)1 << s->n;
+		}
+	} else {
+		own = pf_stats_quantile_ci(s->n, 0.5, b->cmp->opts.confidence);
+	}
+	pf_stats_median_ci_at(v, s->n, ci, &out->median, &out->ci_low, &out->ci_high);
 	*ci_warn = isinf(out->ci_low) || isinf(out->ci_high);
 	return true;
 }
@@ -335,13 +349,13 @@ enum pf_code pf_bench_compare(const struct pf_benchset *base, const struct pf_be
 			r->better = (p->base ? p->base : p->cand)->better;
 			if (p->base) {
 				r->has_base = true;
-				if (!summarize(a, p->base, cmp->opts.confidence, &r->base, &w))
+				if (!summarize(&b, p->base, &r->base, &w))
 					goto nomem;
 				r->warnings |= w ? PF_BENCH_W_BASE_CI : 0;
 			}
 			if (p->cand) {
 				r->has_cand = true;
-				if (!summarize(a, p->cand, cmp->opts.confidence, &r->cand, &w))
+				if (!summarize(&b, p->cand, &r->cand, &w))
 					goto nomem;
 				r->warnings |= w ? PF_BENCH_W_CAND_CI : 0;
 			}

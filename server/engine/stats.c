@@ -184,9 +184,15 @@ void pf_stats_median_ci(const double *x, size_t n, double confidence, double *me
                         double *hi)
 {
 	struct pf_quantile_ci ci = pf_stats_quantile_ci(n, 0.5, confidence);
+	pf_stats_median_ci_at(x, n, &ci, median, lo, hi);
+}
+
+void pf_stats_median_ci_at(const double *x, size_t n, const struct pf_quantile_ci *ci,
+                           double *median, double *lo, double *hi)
+{
 	*median = pf_stats_median(x, n);
-	*lo = ci.lo_order < 1 ? -INFINITY : x[ci.lo_order - 1];
-	*hi = ci.hi_order - 1 >= (int)n ? INFINITY : x[ci.hi_order - 1];
+	*lo = ci->lo_order < 1 ? -INFINITY : x[ci->lo_order - 1];
+	*hi = ci->hi_order - 1 >= (int)n ? INFINITY : x[ci->hi_order - 1];
 }
 
 int pf_stats_median_ci_min_n(double confidence)

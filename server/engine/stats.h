@@ -37,6 +37,10 @@ struct pf_quantile_ci pf_stats_quantile_ci(size_t n, double q, double confidence
  * INFINITY when the sample is too small). n must be > 0. */
 void pf_stats_median_ci(const double *sorted, size_t n, double confidence, double *median,
                         double *lo, double *hi);
+/* The same with the interval's orders known: ci of pf_stats_quantile_ci(n,
+ * 0.5, confidence), which depends on n alone and is worth computing once. */
+void pf_stats_median_ci_at(const double *sorted, size_t n, const struct pf_quantile_ci *ci,
+                           double *median, double *lo, double *hi);
 /* Smallest n whose median CI at `confidence` is finite on both sides
  * (benchstat's "need >= N samples" text); 0 when none up to 50. */
 int pf_stats_median_ci_min_n(double confidence);

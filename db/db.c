@@ -382,7 +382,8 @@ static const struct {
                  " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
                  " f.run_id, f.created_at, f.flat_pct AS v FROM function_stats f"
                  " WHERE (f.project_id, f.series) = (SELECT id, function_series(id, $2, $5, $6)"
-                 " FROM projects WHERE name = $1) AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " FROM projects WHERE name = $1)"
+                 " AND f.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND f.created_at < to_timestamp($4::float8 / 1000)"
                  " ORDER BY f.created_at DESC, f.run_id DESC LIMIT $7) x"
                  " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
@@ -394,7 +395,8 @@ static const struct {
                  "SELECT max(f.run_id), '',"
                  " floor(extract(epoch FROM max(f.created_at)) * 1000)::bigint, avg(f.flat_pct),"
                  " count(*) FROM function_stats f WHERE (f.project_id, f.series) = (SELECT id,"
-                 " function_series(id, $2, $5, $6) FROM projects WHERE name = $1) AND f.created_at >= to_timestamp($3::float8 / 1000)"
+                 " function_series(id, $2, $5, $6) FROM projects WHERE name = $1)"
+                 " AND f.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND f.created_at < to_timestamp($4::float8 / 1000)"
                  " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), f.created_at,"
                  " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",
@@ -406,7 +408,8 @@ static const struct {
                  " floor(extract(epoch FROM x.created_at) * 1000)::bigint, x.v FROM (SELECT"
                  " s.run_id, s.created_at, s.median AS v FROM bench_stats s"
                  " WHERE (s.project_id, s.series) = (SELECT id, bench_series(id, $2, $5, $6)"
-                 " FROM projects WHERE name = $1) AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " FROM projects WHERE name = $1)"
+                 " AND s.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND s.created_at < to_timestamp($4::float8 / 1000)"
                  " ORDER BY s.created_at DESC, s.run_id DESC LIMIT $7) x"
                  " JOIN runs r ON r.id = x.run_id ORDER BY x.created_at, x.run_id",
@@ -417,7 +420,8 @@ static const struct {
                  "SELECT max(s.run_id), '',"
                  " floor(extract(epoch FROM max(s.created_at)) * 1000)::bigint, avg(s.median),"
                  " count(*) FROM bench_stats s WHERE (s.project_id, s.series) = (SELECT id,"
-                 " bench_series(id, $2, $5, $6) FROM projects WHERE name = $1) AND s.created_at >= to_timestamp($3::float8 / 1000)"
+                 " bench_series(id, $2, $5, $6) FROM projects WHERE name = $1)"
+                 " AND s.created_at >= to_timestamp($3::float8 / 1000)"
                  " AND s.created_at < to_timestamp($4::float8 / 1000)"
                  " GROUP BY date_bin((SELECT $7::bigint * interval '1 ms'), s.created_at,"
                  " (SELECT to_timestamp($3::float8 / 1000))) ORDER BY 3",

@@ -34,7 +34,7 @@ struct build {
 	size_t *slots, cap_slots; /* (table, name) -> pend index + 1 */
 	/* the median CI's orders by sample count (ci_known bit n): they
 	 * depend on n alone, and their exact binomial sum (lgamma, pow per
-	 * term) was about a fifth of an upload's benchmark comparison */
+	 * term) took two fifths of an upload's benchmark comparison (perf) */
 	struct pf_quantile_ci ci[64];
 	uint64_t ci_known;
 };

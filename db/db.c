@@ -61,8 +61,11 @@ static const struct {
                 {"project_load",
                  "SELECT id, default_branch, settings::text FROM projects WHERE name = $1", 1},
         /* the project, created when new: (id, default branch) */
+        /* a project that exists is only read: no insertion attempt, no
+         * sequence value spent */
         [ST_PROJECT_ENSURE] = {"project_ensure",
-                               "WITH n AS (INSERT INTO projects (name) VALUES ($1)"
+                               "WITH n AS (INSERT INTO projects (name) SELECT $1 WHERE NOT EXISTS"
+                               " (SELECT 1 FROM projects WHERE name = $1)"
                                " ON CONFLICT (name) DO NOTHING RETURNING id, default_branch)"
                                " SELECT id, default_branch FROM n UNION ALL"
                                " SELECT id, default_branch FROM projects WHERE name = $1",

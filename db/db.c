@@ -60,9 +60,8 @@ static const struct {
         [ST_PROJECT_LOAD] =
                 {"project_load",
                  "SELECT id, default_branch, settings::text FROM projects WHERE name = $1", 1},
-        /* the project, created when new: (id, default branch) */
-        /* a project that exists is only read: no insertion attempt, no
-         * sequence value spent */
+        /* the project, created when new: (id, default branch); one that
+         * exists is only read (no insertion attempt, no sequence value) */
         [ST_PROJECT_ENSURE] = {"project_ensure",
                                "WITH n AS (INSERT INTO projects (name) SELECT $1 WHERE NOT EXISTS"
                                " (SELECT 1 FROM projects WHERE name = $1)"
@@ -83,14 +82,11 @@ static const struct {
                                "SELECT sample_index, unit, total, total_samples FROM profile_totals"
                                " WHERE run_id = $1 AND kind = $2",
                                2},
-        /* every kind of the run (the caller keeps one): the head of the
-         * primary key (run_id, kind, function). The kind stays out of the
-         * statement: under 0007's keys, statistics that still described an
-         * empty table made the planner scan a whole kind's range for it. */
+        /* the head of the primary key (run_id, kind, function) */
         [ST_FUNCTION_STATS] = {"function_stats",
-                               "SELECT kind, function, inline_bits, flat, cum, flat_samples,"
-                               " cum_samples FROM function_stats WHERE run_id = $1",
-                               1},
+                               "SELECT function, inline_bits, flat, cum, flat_samples, cum_samples"
+                               " FROM function_stats WHERE run_id = $1 AND kind = $2",
+                               2},
         [ST_BENCH_SAMPLES] = {"bench_samples",
                               "SELECT benchmark, unit, array_to_string(samples, ' ')"
                               " FROM bench_stats WHERE run_id = ANY ($1::bigint[])"

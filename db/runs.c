@@ -72,19 +72,17 @@ enum pf_code pf_db_function_stats(struct pf_db *db, int64_t run_id, const char *
 	totals->total = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
 	totals->total_samples = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
 	PQclear(r);
-	rc = pf_db_exec(db, ST_FUNCTION_STATS, 1, vals, NULL, NULL, &r, err);
+	rc = pf_db_exec(db, ST_FUNCTION_STATS, 2, vals, NULL, NULL, &r, err);
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r); i++) {
-		if (strcmp(PQgetvalue(r, i, 0), kind) != 0)
-			continue;
 		struct pf_db_fstat row = {
-		        .function = PQgetvalue(r, i, 1),
-		        .inline_bits = (int)strtol(PQgetvalue(r, i, 2), NULL, 10),
-		        .flat = strtoll(PQgetvalue(r, i, 3), NULL, 10),
-		        .cum = strtoll(PQgetvalue(r, i, 4), NULL, 10),
-		        .flat_samples = strtoll(PQgetvalue(r, i, 5), NULL, 10),
-		        .cum_samples = strtoll(PQgetvalue(r, i, 6), NULL, 10),
+		        .function = PQgetvalue(r, i, 0),
+		        .inline_bits = (int)strtol(PQgetvalue(r, i, 1), NULL, 10),
+		        .flat = strtoll(PQgetvalue(r, i, 2), NULL, 10),
+		        .cum = strtoll(PQgetvalue(r, i, 3), NULL, 10),
+		        .flat_samples = strtoll(PQgetvalue(r, i, 4), NULL, 10),
+		        .cum_samples = strtoll(PQgetvalue(r, i, 5), NULL, 10),
 		};
 		fn(arg, &row);
 	}

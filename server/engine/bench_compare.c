@@ -189,27 +189,30 @@ static bool place(struct build *b, const struct pf_benchset *s, const size_t *ma
 	return true;
 }
 
+/* The median CI's orders for n samples, computed once per n below 64. */
+static struct pf_quantile_ci median_ci_orders(struct build *b, size_t n)
+{
+	if (n >= 64)
+		return pf_stats_quantile_ci(n, 0.5, b->cmp->opts.confidence);
+	if (!(b->ci_known & (uint64_t)1 << n)) {
+		b->ci[n] = pf_stats_quantile_ci(n, 0.5, b->cmp->opts.confidence);
+		b->ci_known |= (uint64_t)1 << n;
+	}
+	return b->ci[n];
+}
+
 static bool summarize(struct build *b, const struct pf_bench_series *s,
                       struct pf_bench_summary *out, bool *ci_warn)
 {
 	double *v = pf_arena_alloc(b->a, s->n * sizeof *v);
-	struct pf_quantile_ci own, *ci = &own;
 	if (!v)
 		return false;
 	memcpy(v, s->values, s->n * sizeof *v);
 	pf_stats_sort(v, s->n);
 	out->sorted = v;
 	out->n = s->n;
-	if (s->n < 64) {
-		ci = &b->ci[s->n];
-		if (!(b->ci_known & (uint64_t)1 << s->n)) {
-			*ci = pf_stats_quantile_ci(s->n, 0.5, b->cmp->opts.confidence);
-			b->ci_known |= (uint64_t)1 << s->n;
-		}
-	} else {
-		own = pf_stats_quantile_ci(s->n, 0.5, b->cmp->opts.confidence);
-	}
-	pf_stats_median_ci_at(v, s->n, ci, &out->median, &out->ci_low, &out->ci_high);
+	struct pf_quantile_ci ci = median_ci_orders(b, s->n);
+	pf_stats_median_ci_at(v, s->n, &ci, &out->median, &out->ci_low, &out->ci_high);
 	*ci_warn = isinf(out->ci_low) || isinf(out->ci_high);
 	return true;
 }

@@ -69,6 +69,19 @@ json_t *pf_test_json_fixture(const char *name)
 	return j;
 }
 
+json_t *pf_test_json_find(const json_t *array, const char *key, const char *value)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(array, i, e)
+	{
+		const char *v = json_string_value(json_object_get(e, key));
+		if (v && strcmp(v, value) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 const char *pf_test_bin(void)
 {
 	const char *b = getenv("PERFGATE_BIN");

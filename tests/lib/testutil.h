@@ -17,6 +17,9 @@ uint8_t *pf_test_read_file(const char *path, size_t *len);
 /* A JSON fixture (name as pf_test_read_fixture's), parsed; aborts the test
  * on a missing or invalid file. json_decref() the result. */
 json_t *pf_test_json_fixture(const char *name);
+/* The first element of a JSON array whose string member key equals value;
+ * NULL when there is none. */
+json_t *pf_test_json_find(const json_t *array, const char *key, const char *value);
 /* Path of the perfgate binary under test (PERFGATE_BIN or build/perfgate). */
 const char *pf_test_bin(void);
 /* Write len bytes to a new temporary file; returns its malloc'ed path. */

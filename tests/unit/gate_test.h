@@ -121,15 +121,9 @@ static inline struct pf_policy gt_policy(const char *key, ...)
 
 static inline json_t *gt_gate(const json_t *report, const char *id)
 {
-	size_t i;
-	json_t *g;
-	json_array_foreach(json_object_get(report, "gates"), i, g)
-	{
-		if (strcmp(json_string_value(json_object_get(g, "id")), id) == 0)
-			return g;
-	}
-	ck_abort_msg("no gate %s", id);
-	return NULL;
+	json_t *g = pf_test_json_find(json_object_get(report, "gates"), "id", id);
+	ck_assert_msg(g != NULL, "no gate %s", id);
+	return g;
 }
 
 static inline const char *gt_status(const json_t *report, const char *id)

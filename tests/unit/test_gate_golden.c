@@ -371,13 +371,7 @@ START_TEST(base_cand_enable_true)
 	json_array_foreach(json_object_get(gt_gate(r, "cpu_hotspot"), "violations"), i, v)
 	{
 		const char *fn = json_string_value(json_object_get(v, "function"));
-		size_t k;
-		json_t *e, *ref = NULL;
-		json_array_foreach(x.hot, k, e)
-		{
-			if (strcmp(json_string_value(json_object_get(e, "name")), fn) == 0)
-				ref = e;
-		}
+		json_t *ref = pf_test_json_find(x.hot, "name", fn);
 		ck_assert_ptr_nonnull(ref);
 		ck_assert_double_eq_tol(json_number_value(json_object_get(v, "base")),
 		                        json_number_value(json_object_get(ref, "base_flat_pct")),

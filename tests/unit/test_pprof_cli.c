@@ -48,15 +48,9 @@ static json_t *ref_section(const char *file, const char *key, json_t **root)
 
 static json_t *ref_function(const json_t *sec, const char *name)
 {
-	size_t i;
-	json_t *e;
-	json_array_foreach(json_object_get(sec, "functions"), i, e)
-	{
-		if (strcmp(json_string_value(json_object_get(e, "name")), name) == 0)
-			return e;
-	}
-	ck_abort_msg("%s is not in the reference", name);
-	return NULL;
+	json_t *e = pf_test_json_find(json_object_get(sec, "functions"), "name", name);
+	ck_assert_msg(e != NULL, "%s is not in the reference", name);
+	return e;
 }
 
 static long long ref_int(const json_t *o, const char *key)

@@ -258,6 +258,20 @@ START_TEST(bad_input_exit_2)
 	ck_assert_int_eq(st, 2);
 	ck_assert_ptr_nonnull(strstr(out, "different sample types"));
 	free(out);
+	/* each pprof flag where it means something */
+	static const char *const misuse[][2] = {
+	        {"top --normalize cpu_base.pb.gz", "--normalize is for diff"},
+	        {"diff --relative-percentages cpu_base.pb.gz cpu_cand.pb.gz",
+	         "--relative-percentages is for top"},
+	        {"diff --normalize --json cpu_base.pb.gz cpu_cand.pb.gz",
+	         "--normalize is for the text table"}};
+	for (size_t i = 0; i < sizeof misuse / sizeof misuse[0]; i++) {
+		snprintf(args, sizeof args, "%s 2>&1", misuse[i][0]);
+		out = run(args, &st);
+		ck_assert_msg(st == 2, "%s: exit %d", misuse[i][0], st);
+		ck_assert_msg(strstr(out, misuse[i][1]) != NULL, "%s: %s", misuse[i][0], out);
+		free(out);
+	}
 }
 END_TEST
 

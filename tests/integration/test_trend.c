@@ -150,11 +150,10 @@ START_TEST(branches_are_separate)
 }
 END_TEST
 
-/* A run without the function (c3 has no profile) or the benchmark is
- * absent, not zero; values are the stored flat% and medians. */
 /* function_stats and bench_stats rows carry their run's project, branch
- * and created_at (the series indexes of 0006): every uploaded row equals
- * its run, and a row that differs is refused. */
+ * and created_at (the series indexes of 0006) and name their series
+ * (0009): every uploaded row equals its run, a row that differs or names
+ * another series is refused, and moving a run moves its rows' series. */
 START_TEST(series_copies_match_runs)
 {
 	char *out =
@@ -168,7 +167,8 @@ START_TEST(series_copies_match_runs)
 	                    " || (SELECT count(*) > 0 FROM bench_stats)");
 	ck_assert_str_eq(out, "0 truetrue");
 	free(out);
-	out = pft_sql(db, "UPDATE function_stats SET branch = 'elsewhere'"
+	out = pft_sql(db, "UPDATE function_stats SET branch = 'elsewhere',"
+	                  " series = function_series(project_id, 'elsewhere', kind, function)"
 	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats)");
 	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
 	free(out);
@@ -176,9 +176,34 @@ START_TEST(series_copies_match_runs)
 	                  " WHERE run_id = (SELECT min(run_id) FROM bench_stats)");
 	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
 	free(out);
+	out = pft_sql(db, "UPDATE function_stats SET series = series + 1"
+	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats)");
+	ck_assert_msg(strstr(out, "function_stats_series_check") != NULL, "%s", out);
+	free(out);
+	out = pft_sql(db, "UPDATE bench_stats SET series = series # 1"
+	                  " WHERE run_id = (SELECT min(run_id) FROM bench_stats)");
+	ck_assert_msg(strstr(out, "bench_stats_series_check") != NULL, "%s", out);
+	free(out);
+	/* a run moved to another branch takes its rows to that branch's series */
+	out = pft_sql(db, "BEGIN; UPDATE runs SET branch = 'moved' WHERE id = (SELECT min(run_id)"
+	                  " FROM bench_stats); SELECT (SELECT count(*) FROM function_stats"
+	                  " WHERE series = function_series(project_id, 'moved', kind, function))"
+	                  " || ' ' || (SELECT count(*) FROM bench_stats WHERE series ="
+	                  " bench_series(project_id, 'moved', benchmark, unit)) || ' ' || (SELECT"
+	                  " count(*) FROM function_stats f JOIN runs r ON r.id = f.run_id"
+	                  " WHERE r.branch = 'moved') || ' ' || (SELECT count(*) FROM bench_stats b"
+	                  " JOIN runs r ON r.id = b.run_id WHERE r.branch = 'moved'); ROLLBACK");
+	int fs = -1, bs = -1, fr = -2, br = -2;
+	ck_assert_msg(sscanf(out, "%d %d %d %d", &fs, &bs, &fr, &br) == 4, "%s", out);
+	ck_assert_int_gt(bs, 0);
+	ck_assert_int_eq(fs, fr);
+	ck_assert_int_eq(bs, br);
+	free(out);
 }
 END_TEST
 
+/* A run without the function (c3 has no profile) or the benchmark is
+ * absent, not zero; values are the stored flat% and medians. */
 START_TEST(missing_function_is_absent)
 {
 	char q[1024], *esc = strdup(top_fn);

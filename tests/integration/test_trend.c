@@ -167,23 +167,24 @@ START_TEST(series_copies_match_runs)
 	                    " || (SELECT count(*) > 0 FROM bench_stats)");
 	ck_assert_str_eq(out, "0 truetrue");
 	free(out);
-	out = pft_sql(db, "UPDATE function_stats SET branch = 'elsewhere',"
-	                  " series = function_series(project_id, 'elsewhere', kind, function)"
-	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats)");
-	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
-	free(out);
-	out = pft_sql(db, "UPDATE bench_stats SET created_at = created_at + interval '1 s'"
-	                  " WHERE run_id = (SELECT min(run_id) FROM bench_stats)");
-	ck_assert_msg(strstr(out, "differ from their run") != NULL, "%s", out);
-	free(out);
-	out = pft_sql(db, "UPDATE function_stats SET series = series + 1"
-	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats)");
-	ck_assert_msg(strstr(out, "function_stats_series_check") != NULL, "%s", out);
-	free(out);
-	out = pft_sql(db, "UPDATE bench_stats SET series = series # 1"
-	                  " WHERE run_id = (SELECT min(run_id) FROM bench_stats)");
-	ck_assert_msg(strstr(out, "bench_stats_series_check") != NULL, "%s", out);
-	free(out);
+	/* each change to the first run's rows, and the error it meets */
+	static const char *const refused[][2] = {
+	        {"function_stats SET branch = 'elsewhere', series ="
+	         " function_series(project_id, 'elsewhere', kind, function)",
+	         "differ from their run"},
+	        {"bench_stats SET created_at = created_at + interval '1 s'",
+	         "differ from their run"},
+	        {"function_stats SET series = series + 1", "function_stats_series_check"},
+	        {"bench_stats SET series = series # 1", "bench_stats_series_check"},
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		char q[512];
+		snprintf(q, sizeof q, "UPDATE %s WHERE run_id = (SELECT min(run_id) FROM %.*s)",
+		         refused[i][0], (int)strcspn(refused[i][0], " "), refused[i][0]);
+		out = pft_sql(db, q);
+		ck_assert_msg(strstr(out, refused[i][1]) != NULL, "%s: %s", q, out);
+		free(out);
+	}
 	/* a run moved to another branch takes its rows to that branch's series */
 	out = pft_sql(db, "BEGIN; UPDATE runs SET branch = 'moved' WHERE id = (SELECT min(run_id)"
 	                  " FROM bench_stats); SELECT (SELECT count(*) FROM function_stats"

@@ -82,10 +82,17 @@ static const struct {
                                "SELECT sample_index, unit, total, total_samples FROM profile_totals"
                                " WHERE run_id = $1 AND kind = $2",
                                2},
-        /* the head of the primary key (run_id, kind, function) */
+        /* a run's rows of one kind: function_stats by the head of its
+         * primary key (run_id, kind, function), and the small ones
+         * packed in function_stats_small (0010_small_functions.sql) */
         [ST_FUNCTION_STATS] = {"function_stats",
                                "SELECT function, inline_bits, flat, cum, flat_samples, cum_samples"
-                               " FROM function_stats WHERE run_id = $1 AND kind = $2",
+                               " FROM function_stats WHERE run_id = $1 AND kind = $2"
+                               " UNION ALL SELECT u.f, u.i, u.flat, u.cum, u.fs, u.cs"
+                               " FROM function_stats_small s, unnest(s.function, s.inline_bits,"
+                               " s.flat, s.cum, s.flat_samples, s.cum_samples)"
+                               " AS u(f, i, flat, cum, fs, cs)"
+                               " WHERE s.run_id = $1 AND s.kind = $2",
                                2},
         [ST_BENCH_SAMPLES] = {"bench_samples",
                               "SELECT benchmark, unit, array_to_string(samples, ' ')"
@@ -106,7 +113,11 @@ static const struct {
          * of every profile (kind, name, inline bits, flat, cum, flat
          * samples, cum samples); $36-$43 benchmark rows (benchmark, unit,
          * n, median, CI low, CI high, all samples, each row's offset into
-         * them); $44 the report's gates (JSON). The arrays come in binary
+         * them); $44 the report's gates (JSON); $45-$55 the small function
+         * rows, packed per kind into function_stats_small
+         * (0010_small_functions.sql): kind, first row and row count of each
+         * kind's run of them, then name, inline bits, flat, cum, flat%,
+         * cum%, flat samples, cum samples per row. The arrays come in binary
          * (array.c), and are unnested side by side in select lists: that
          * steps through them row by row, where unnest(a, b, ...) in FROM
          * first copies each array into a tuplestore (6 % more PostgreSQL
@@ -149,12 +160,20 @@ static const struct {
                  " unnest($36::text[]) AS b,"
                  " unnest($37::text[]) AS u, unnest($38::int[]) AS n,"
                  " unnest($39::float8[]) AS m, unnest($40::float8[]) AS lo,"
-                 " unnest($41::float8[]) AS hi, unnest($43::int[]) AS o) AS x CROSS JOIN r)"
+                 " unnest($41::float8[]) AS hi, unnest($43::int[]) AS o) AS x CROSS JOIN r),"
+                 " s AS (INSERT INTO function_stats_small (run_id, kind, function, inline_bits,"
+                 " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples) SELECT $1, x.k,"
+                 " ($48::text[])[x.o + 1 : x.o + x.n], ($49::smallint[])[x.o + 1 : x.o + x.n],"
+                 " ($50::bigint[])[x.o + 1 : x.o + x.n], ($51::bigint[])[x.o + 1 : x.o + x.n],"
+                 " ($52::float8[])[x.o + 1 : x.o + x.n], ($53::float8[])[x.o + 1 : x.o + x.n],"
+                 " ($54::bigint[])[x.o + 1 : x.o + x.n], ($55::bigint[])[x.o + 1 : x.o + x.n]"
+                 " FROM (SELECT unnest($45::text[]) AS k, unnest($46::int[]) AS o,"
+                 " unnest($47::int[]) AS n) AS x)"
                  " INSERT INTO gate_results (run_id, gate, mode, status, violations)"
                  " SELECT $1, g->>'id', g->>'mode', g->>'status',"
                  " coalesce(g->'violations', '[]'::jsonb)"
                  " FROM jsonb_array_elements($44::jsonb) AS g",
-                 44},
+                 55},
         /* notifications (outbox.c); $1 project id, $2 run id, then the
          * issue statements: $3 project, $4 branch, $5 commit */
         [ST_OUTBOX_INSERT] =
@@ -531,7 +550,8 @@ static const struct {
                  " FROM (SELECT * FROM per WHERE verdict = 'fail'"
                  " ORDER BY created_at DESC, id DESC LIMIT $5) f))::text",
                  5},
-        /* functions whose flat% moved most between runs $1 and $2 */
+        /* functions whose flat% moved most between runs $1 and $2 (every
+         * row: function_rows) */
         [ST_NIGHTLY_FUNCTIONS] =
                 {"nightly_functions",
                  "SELECT coalesce(json_agg(x ORDER BY abs(x.delta) DESC, x.kind, x.function),"
@@ -539,8 +559,8 @@ static const struct {
                  " coalesce(a.function, b.function) AS function, coalesce(a.flat_pct, 0) AS then,"
                  " coalesce(b.flat_pct, 0) AS now,"
                  " round((coalesce(b.flat_pct, 0) - coalesce(a.flat_pct, 0))::numeric, 2)"
-                 " AS delta FROM (SELECT * FROM function_stats WHERE run_id = $1) a"
-                 " FULL JOIN (SELECT * FROM function_stats WHERE run_id = $2) b"
+                 " AS delta FROM (SELECT * FROM function_rows WHERE run_id = $1) a"
+                 " FULL JOIN (SELECT * FROM function_rows WHERE run_id = $2) b"
                  " ON a.kind = b.kind AND a.function = b.function"
                  " WHERE EXISTS (SELECT 1 FROM profile_totals t WHERE t.run_id = $1"
                  " AND t.kind = coalesce(a.kind, b.kind)) AND EXISTS (SELECT 1 FROM"

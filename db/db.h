@@ -161,6 +161,8 @@ void pf_db_array_null(struct pf_db_array *a);
 enum pf_code pf_db_array_finish(struct pf_db_array *a, struct pf_err *err) PF_MUSTCHECK;
 void pf_db_array_free(struct pf_db_array *a);
 
+#define PF_DB_FSTATS 18 /* the arrays of pf_db_run_row.fstats */
+
 /* Everything of one upload, stored by pf_db_run_store in one transaction. */
 struct pf_db_run_row {
 	int64_t id; /* from pf_db_next_run_id */
@@ -180,8 +182,12 @@ struct pf_db_run_row {
 	struct pf_db_totals prof_totals[PF_DB_MAX_PROFILES];
 	/* the function tables of every profile as seven arrays, one element
 	 * per function: kind (of prof_kind), name, inline bits (int2), flat,
-	 * cum, flat and cum samples (int8); finished */
-	struct pf_db_array fstats[7];
+	 * cum, flat and cum samples (int8): the rows of function_stats.
+	 * Then the small rows (0010_small_functions.sql) as eleven arrays:
+	 * per profile with any, its kind, first row and row count (int4);
+	 * then per row name, inline bits, flat, cum (int8), flat% and cum%
+	 * (float8), flat and cum samples (int8). Finished. */
+	struct pf_db_array fstats[PF_DB_FSTATS];
 	/* the benchmark rows as eight arrays: benchmark, unit, n (int4),
 	 * median, CI low, CI high (float8, NULL when unknown), then every
 	 * row's samples one after the other (float8) and each row's offset

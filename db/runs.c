@@ -220,7 +220,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	for (int k = 0; k < 5; k++)
 		if (pf_db_array_finish(&tb[k], err) != PF_OK)
 			rc = PF_E_NOMEM;
-	const char *sv[44] = {id,
+	const char *sv[55] = {id,
 	                      pid,
 	                      r->branch,
 	                      r->commit,
@@ -235,29 +235,33 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	                      isnan(r->ratings[2]) ? NULL : rt[2],
 	                      isnan(r->ratings[3]) ? NULL : rt[3],
 	                      r->report_json};
-	int lens[44] = {0}, fmts[44] = {0};
+	int lens[55] = {0}, fmts[55] = {0};
 	for (size_t i = 0; i < r->n_artifacts && i < PF_DB_MAX_ARTIFACTS; i++) {
 		sv[15 + 2 * i] = r->art_kind[i];
 		sv[16 + 2 * i] = (const char *)r->art_data[i];
 		lens[16 + 2 * i] = (int)r->art_len[i];
 		fmts[16 + 2 * i] = 1; /* bytea as bytes */
 	}
-	/* the arrays, in binary: totals, function rows, benchmark rows */
-	const struct pf_db_array *arrays[5 + 7 + 8];
+	/* the arrays, in binary: totals, function rows, benchmark rows
+	 * ($24-$43), then the small function rows ($45-$55) */
+	const struct pf_db_array *arrays[5 + PF_DB_FSTATS + 8];
 	for (int k = 0; k < 5; k++)
 		arrays[k] = &tb[k];
 	for (int k = 0; k < 7; k++)
 		arrays[5 + k] = &r->fstats[k];
 	for (int k = 0; k < 8; k++)
 		arrays[12 + k] = &r->bstats[k];
-	for (int k = 0; k < 20; k++) {
-		sv[23 + k] = arrays[k]->buf.data;
-		lens[23 + k] = (int)arrays[k]->buf.len;
-		fmts[23 + k] = 1;
+	for (int k = 7; k < PF_DB_FSTATS; k++)
+		arrays[13 + k] = &r->fstats[k];
+	for (int k = 0; k < 5 + PF_DB_FSTATS + 8; k++) {
+		int at = k < 20 ? 23 + k : 24 + k; /* $44 (the gates) between */
+		sv[at] = arrays[k]->buf.data;
+		lens[at] = (int)arrays[k]->buf.len;
+		fmts[at] = 1;
 	}
 	sv[43] = r->gates_json;
 	if (rc == PF_OK)
-		rc = pf_db_run(db, ST_RUN_STORE, 44, sv, lens, fmts, err);
+		rc = pf_db_run(db, ST_RUN_STORE, 55, sv, lens, fmts, err);
 	for (int k = 0; k < 5; k++)
 		pf_db_array_free(&tb[k]);
 	if (rc)

@@ -229,36 +229,69 @@ static int bench_row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->unit, y->unit);
 }
 
-enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
-                                     size_t n, struct pf_db_array out[7], struct pf_err *err)
-{
-	static const enum pf_db_elem types[7] = {PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT2, PF_DB_INT8,
-	                                         PF_DB_INT8, PF_DB_INT8, PF_DB_INT8};
-	enum pf_code rc = PF_OK;
+/* pprof's default node fraction (-nodefraction=0.005): a row whose |cum|
+ * is under it is one `pprof -top` drops ("Dropped N nodes"); the store
+ * keeps those packed, without a trend series. */
+#define SMALL_FRACTION 0.005
 
-	for (int k = 0; k < 7; k++)
+enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
+                                     size_t n, struct pf_db_array out[PF_DB_FSTATS],
+                                     struct pf_err *err)
+{
+	static const enum pf_db_elem types[PF_DB_FSTATS] = {
+	        PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT2,   PF_DB_INT8,   PF_DB_INT8, PF_DB_INT8,
+	        PF_DB_INT8, PF_DB_TEXT, PF_DB_INT4,   PF_DB_INT4,   PF_DB_TEXT, PF_DB_INT2,
+	        PF_DB_INT8, PF_DB_INT8, PF_DB_FLOAT8, PF_DB_FLOAT8, PF_DB_INT8, PF_DB_INT8};
+	struct pf_db_array *big = out, *small = out + 7;
+	enum pf_code rc = PF_OK;
+	int64_t n_small = 0;
+
+	for (int k = 0; k < PF_DB_FSTATS; k++)
 		pf_db_array_init(&out[k], types[k]);
 	for (size_t t = 0; t < n && rc == PF_OK; t++) {
-		const struct pf_functab_row **by_key =
-		        in_key_order(tabs[t]->rows, tabs[t]->n_rows, sizeof *tabs[t]->rows,
-		                     functab_row_cmp, err);
+		const struct pf_functab *tab = tabs[t];
+		const struct pf_functab_row **by_key = in_key_order(
+		        tab->rows, tab->n_rows, sizeof *tab->rows, functab_row_cmp, err);
 		if (!by_key) {
 			rc = PF_E_NOMEM;
 			break;
 		}
-		for (size_t i = 0; i < tabs[t]->n_rows; i++) {
+		int64_t cut = (int64_t)((double)tab->total * SMALL_FRACTION), first = n_small;
+		cut = cut < 0 ? -cut : cut;
+		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct pf_functab_row *r = by_key[i];
-			pf_db_array_text(&out[0], kinds[t]);
-			pf_db_array_text(&out[1], r->name);
-			pf_db_array_int(&out[2], r->inl);
-			pf_db_array_int(&out[3], r->flat);
-			pf_db_array_int(&out[4], r->cum);
-			pf_db_array_int(&out[5], r->flat_samples);
-			pf_db_array_int(&out[6], r->cum_samples);
+			if ((r->cum < 0 ? -r->cum : r->cum) < cut) {
+				/* flat% and cum% as the statement computes them
+				 * for function_stats (float8 arithmetic) */
+				pf_db_array_text(&small[3], r->name);
+				pf_db_array_int(&small[4], r->inl);
+				pf_db_array_int(&small[5], r->flat);
+				pf_db_array_int(&small[6], r->cum);
+				pf_db_array_f64(&small[7],
+				                100.0 * (double)r->flat / (double)tab->total);
+				pf_db_array_f64(&small[8],
+				                100.0 * (double)r->cum / (double)tab->total);
+				pf_db_array_int(&small[9], r->flat_samples);
+				pf_db_array_int(&small[10], r->cum_samples);
+				n_small++;
+				continue;
+			}
+			pf_db_array_text(&big[0], kinds[t]);
+			pf_db_array_text(&big[1], r->name);
+			pf_db_array_int(&big[2], r->inl);
+			pf_db_array_int(&big[3], r->flat);
+			pf_db_array_int(&big[4], r->cum);
+			pf_db_array_int(&big[5], r->flat_samples);
+			pf_db_array_int(&big[6], r->cum_samples);
+		}
+		if (n_small > first) {
+			pf_db_array_text(&small[0], kinds[t]);
+			pf_db_array_int(&small[1], first);
+			pf_db_array_int(&small[2], n_small - first);
 		}
 		free(by_key);
 	}
-	for (int k = 0; k < 7; k++)
+	for (int k = 0; k < PF_DB_FSTATS; k++)
 		if (pf_db_array_finish(&out[k], err) != PF_OK)
 			rc = PF_E_NOMEM;
 	return rc;

@@ -38,13 +38,15 @@ enum pf_code pf_upload_baseline_bench(struct pf_db *db, struct pf_basecache *cac
                                       struct pf_benchset **out, struct pf_err *err) PF_MUSTCHECK;
 
 /* Rows for function_stats of n profiles (tabs[i] of kind kinds[i]) as the
- * seven arrays of pf_db_run_row.fstats, and for bench_stats of a set (NULL:
+ * arrays of pf_db_run_row.fstats (the rows with a trend series, then the
+ * small ones: |cum| under pprof's default node fraction of the total, the
+ * rows `pprof -top` drops), and for bench_stats of a set (NULL:
  * none) as its eight arrays (the store keeps each series' sorted samples
  * and its median and CI as benchstat computes them; taken from the gate's
  * comparison gate_cmp of the set with a baseline when there is one). Every
  * array is initialised, also on failure: pf_db_array_free each. */
 enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
-                                     size_t n, struct pf_db_array out[7],
+                                     size_t n, struct pf_db_array out[PF_DB_FSTATS],
                                      struct pf_err *err) PF_MUSTCHECK;
 enum pf_code pf_upload_bstats_arrays(const struct pf_benchset *s,
                                      const struct pf_bench_cmp *gate_cmp, struct pf_arena *arena,

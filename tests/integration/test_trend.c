@@ -260,6 +260,73 @@ START_TEST(missing_function_is_absent)
 }
 END_TEST
 
+/* The rows `pprof -top` drops (|cum| under 0.5 % of the total) are packed
+ * in function_stats_small (0010): every run keeps all its function rows
+ * (function_rows), split exactly at the cutoff, each function once; a
+ * function's trend has a point only where it was a row of function_stats;
+ * a row that names a function twice is refused. */
+START_TEST(small_functions_packed)
+{
+	char *out = pft_sql(
+	        db, "WITH c AS (SELECT t.run_id, t.kind, abs(trunc(t.total * 0.005)) AS cut,"
+	            " (SELECT count(*) FROM function_stats f WHERE f.run_id = t.run_id AND"
+	            " f.kind = t.kind AND abs(f.cum) < abs(trunc(t.total * 0.005))) AS big_under,"
+	            " (SELECT count(*) FROM function_stats_small s, unnest(s.cum) u WHERE"
+	            " s.run_id = t.run_id AND s.kind = t.kind AND abs(u) >= abs(trunc(t.total *"
+	            " 0.005))) AS small_over, (SELECT count(*) FROM function_rows r WHERE"
+	            " r.run_id = t.run_id AND r.kind = t.kind) AS n_all, (SELECT count(DISTINCT"
+	            " r.function) FROM function_rows r WHERE r.run_id = t.run_id AND r.kind ="
+	            " t.kind) AS n_names FROM profile_totals t)"
+	            " SELECT sum(big_under) || ' ' || sum(small_over) || ' ' ||"
+	            " sum(n_all - n_names) || ' ' || (SELECT sum(cardinality(function)) > 0"
+	            " FROM function_stats_small) FROM c");
+	ck_assert_str_eq(out, "0 0 0 true");
+	free(out);
+	/* every stored cpu table has as many rows as `perfgate top` prints */
+	out = pft_sql(db, "SELECT count(*) FROM function_rows r JOIN runs x ON x.id = r.run_id"
+	                  " WHERE x.commit_sha = 'c1' AND r.kind = 'cpu'");
+	char *path = pf_test_fixture_path("cpu_base.pb.gz"), cmd[2200];
+	int st;
+	snprintf(cmd, sizeof cmd, "'%s' top '%s' --json", pf_test_bin(), path);
+	char *top = pf_test_run(cmd, &st);
+	ck_assert_int_eq(st, 0);
+	json_t *t = json_loads(top, 0, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(strtol(out, NULL, 10),
+	                 (long)json_array_size(json_object_get(t, "functions")));
+	json_decref(t);
+	free(top);
+	free(path);
+	free(out);
+
+	/* a small function of c1: points only where function_stats has it */
+	char *fn = pft_sql(db, "SELECT s.function[1] FROM function_stats_small s JOIN runs r"
+	                       " ON r.id = s.run_id WHERE r.commit_sha = 'c1' AND s.kind = 'cpu'");
+	ck_assert_ptr_null(strpbrk(fn, "+&#% '"));
+	char q[1024], sql[1024], got[256];
+	snprintf(q, sizeof q, "metric=function.flat_pct&function=%s&from=now-10000d", fn);
+	json_t *j = trend("shop", q, tok_read, 200);
+	commits_of(j, got, sizeof got);
+	json_decref(j);
+	snprintf(sql, sizeof sql,
+	         "SELECT coalesce(string_agg(r.commit_sha, ' ' ORDER BY r.created_at), '') FROM"
+	         " runs r JOIN function_stats s ON s.run_id = r.id AND s.kind = 'cpu' AND"
+	         " s.function = '%s' WHERE r.branch = 'main' AND r.project_id = (SELECT id FROM"
+	         " projects WHERE name = 'shop')",
+	         fn);
+	out = pft_sql(db, sql);
+	ck_assert_str_eq(got, out);
+	ck_assert_ptr_null(strstr(got, "c1"));
+	free(out);
+	free(fn);
+
+	out = pft_sql(db, "UPDATE function_stats_small SET function[2] = function[1]"
+	                  " WHERE run_id = (SELECT min(run_id) FROM function_stats_small)");
+	ck_assert_msg(strstr(out, "names a function twice") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
 /* A function's or benchmark's series is exactly its rows of that project
  * and branch (0008 finds them by a hash of branch, kind and function): the
  * same function on another branch or in another project is not in it. */
@@ -475,6 +542,7 @@ int main(void)
 	tcase_add_test(tc, branches_are_separate);
 	tcase_add_test(tc, series_copies_match_runs);
 	tcase_add_test(tc, missing_function_is_absent);
+	tcase_add_test(tc, small_functions_packed);
 	tcase_add_test(tc, series_of_each_branch_and_project);
 	tcase_add_test(tc, ranges_and_limit);
 	tcase_add_test(tc, bad_requests);

@@ -356,7 +356,8 @@ START_TEST(bench_rows_stored)
 END_TEST
 
 /* function_stats keeps to its parent profile_totals row (a statement-level
- * foreign key): no orphans, and deleting a run removes its rows. */
+ * foreign key), function_stats_small too (a plain one): no orphans, and
+ * deleting a run removes its rows. */
 START_TEST(function_stats_integrity)
 {
 	char *out = pft_sql(db, "INSERT INTO function_stats (run_id, kind, function, flat, cum,"
@@ -372,12 +373,25 @@ START_TEST(function_stats_integrity)
 	                  " bench_series(1, 'main', 'B', 'sec/op'))");
 	ck_assert_ptr_nonnull(strstr(out, "differ from their run"));
 	free(out);
+	/* the packed small rows (0010) keep to profile_totals too */
+	out = pft_sql(db,
+	              "INSERT INTO function_stats_small (run_id, kind, function, inline_bits,"
+	              " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples) VALUES (987654,"
+	              " 'cpu', '{f}', '{0}', '{1}', '{1}', '{1}', '{1}', '{1}', '{1}')");
+	ck_assert_msg(strstr(out, "function_stats_small_run_id_kind_fkey") != NULL, "%s", out);
+	free(out);
+	out = pft_sql(db, "SELECT count(*) > 0 FROM function_stats_small"
+	                  " WHERE run_id = (SELECT min(id) FROM runs)");
+	ck_assert_str_eq(out, "t");
+	free(out);
 	/* deleting a run removes its rows, through the statement cascades */
 	out = pft_sql(db,
 	              "BEGIN; DELETE FROM runs WHERE id = (SELECT min(id) FROM runs);"
 	              " SELECT (SELECT count(*) FROM function_stats f WHERE NOT EXISTS (SELECT 1"
 	              " FROM runs r WHERE r.id = f.run_id)) + (SELECT count(*) FROM bench_stats b"
-	              " WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = b.run_id)); ROLLBACK");
+	              " WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = b.run_id)) + (SELECT"
+	              " count(*) FROM function_stats_small s WHERE NOT EXISTS (SELECT 1 FROM runs r"
+	              " WHERE r.id = s.run_id)); ROLLBACK");
 	ck_assert_str_eq(out, "0");
 	free(out);
 	out = pft_sql(

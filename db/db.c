@@ -82,17 +82,12 @@ static const struct {
                                "SELECT sample_index, unit, total, total_samples FROM profile_totals"
                                " WHERE run_id = $1 AND kind = $2",
                                2},
-        /* a run's rows of one kind: function_stats by the head of its
-         * primary key (run_id, kind, function), and the small ones
-         * packed in function_stats_small (0010_small_functions.sql) */
+        /* a run's rows of one kind (function_rows: function_stats by the
+         * head of its primary key, and the small ones unpacked from
+         * function_stats_small, 0010_small_functions.sql) */
         [ST_FUNCTION_STATS] = {"function_stats",
                                "SELECT function, inline_bits, flat, cum, flat_samples, cum_samples"
-                               " FROM function_stats WHERE run_id = $1 AND kind = $2"
-                               " UNION ALL SELECT u.f, u.i, u.flat, u.cum, u.fs, u.cs"
-                               " FROM function_stats_small s, unnest(s.function, s.inline_bits,"
-                               " s.flat, s.cum, s.flat_samples, s.cum_samples)"
-                               " AS u(f, i, flat, cum, fs, cs)"
-                               " WHERE s.run_id = $1 AND s.kind = $2",
+                               " FROM function_rows WHERE run_id = $1 AND kind = $2",
                                2},
         [ST_BENCH_SAMPLES] = {"bench_samples",
                               "SELECT benchmark, unit, array_to_string(samples, ' ')"
@@ -116,8 +111,8 @@ static const struct {
          * them); $44 the report's gates (JSON); $45-$55 the small function
          * rows, packed per kind into function_stats_small
          * (0010_small_functions.sql): kind, first row and row count of each
-         * kind's run of them, then name, inline bits, flat, cum, flat%,
-         * cum%, flat samples, cum samples per row. The arrays come in binary
+         * kind's run of them, then name, inline bits, flat, cum, flat
+         * samples, cum samples, flat%, cum% per row. The arrays come in binary
          * (array.c), and are unnested side by side in select lists: that
          * steps through them row by row, where unnest(a, b, ...) in FROM
          * first copies each array into a tuplestore (6 % more PostgreSQL
@@ -162,11 +157,11 @@ static const struct {
                  " unnest($39::float8[]) AS m, unnest($40::float8[]) AS lo,"
                  " unnest($41::float8[]) AS hi, unnest($43::int[]) AS o) AS x CROSS JOIN r),"
                  " s AS (INSERT INTO function_stats_small (run_id, kind, function, inline_bits,"
-                 " flat, cum, flat_pct, cum_pct, flat_samples, cum_samples) SELECT $1, x.k,"
+                 " flat, cum, flat_samples, cum_samples, flat_pct, cum_pct) SELECT $1, x.k,"
                  " ($48::text[])[x.o + 1 : x.o + x.n], ($49::smallint[])[x.o + 1 : x.o + x.n],"
                  " ($50::bigint[])[x.o + 1 : x.o + x.n], ($51::bigint[])[x.o + 1 : x.o + x.n],"
-                 " ($52::float8[])[x.o + 1 : x.o + x.n], ($53::float8[])[x.o + 1 : x.o + x.n],"
-                 " ($54::bigint[])[x.o + 1 : x.o + x.n], ($55::bigint[])[x.o + 1 : x.o + x.n]"
+                 " ($52::bigint[])[x.o + 1 : x.o + x.n], ($53::bigint[])[x.o + 1 : x.o + x.n],"
+                 " ($54::float8[])[x.o + 1 : x.o + x.n], ($55::float8[])[x.o + 1 : x.o + x.n]"
                  " FROM (SELECT unnest($45::text[]) AS k, unnest($46::int[]) AS o,"
                  " unnest($47::int[]) AS n) AS x)"
                  " INSERT INTO gate_results (run_id, gate, mode, status, violations)"

@@ -185,8 +185,8 @@ struct pf_db_run_row {
 	 * cum, flat and cum samples (int8): the rows of function_stats.
 	 * Then the small rows (0010_small_functions.sql) as eleven arrays:
 	 * per profile with any, its kind, first row and row count (int4);
-	 * then per row name, inline bits, flat, cum (int8), flat% and cum%
-	 * (float8), flat and cum samples (int8). Finished. */
+	 * then per row name, inline bits, flat, cum, flat and cum samples
+	 * (as above), flat% and cum% (float8). Finished. */
 	struct pf_db_array fstats[PF_DB_FSTATS];
 	/* the benchmark rows as eight arrays: benchmark, unit, n (int4),
 	 * median, CI low, CI high (float8, NULL when unknown), then every

@@ -418,11 +418,10 @@ done:
 	free(notify);
 	free(report);
 	free(gates);
-	for (int a = 0; arrays_made && a < PF_DB_FSTATS; a++) {
+	for (int a = 0; arrays_made && a < PF_DB_FSTATS; a++)
 		pf_db_array_free(&row.fstats[a]);
-		if (a < 8)
-			pf_db_array_free(&row.bstats[a]);
-	}
+	for (int a = 0; arrays_made && a < 8; a++)
+		pf_db_array_free(&row.bstats[a]);
 	free(proj.settings_json);
 	json_decref(settings);
 	json_decref(analyzer);

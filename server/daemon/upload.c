@@ -229,20 +229,29 @@ static int bench_row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->unit, y->unit);
 }
 
-/* pprof's default node fraction (-nodefraction=0.005): a row whose |cum|
- * is under it is one `pprof -top` drops ("Dropped N nodes"); the store
- * keeps those packed, without a trend series. */
-#define SMALL_FRACTION 0.005
+/* r's name, inline bits, flat, cum, flat and cum samples into a[0..6),
+ * the columns function_stats and function_stats_small share. */
+static void row_cells(struct pf_db_array *a, const struct pf_functab_row *r)
+{
+	pf_db_array_text(&a[0], r->name);
+	pf_db_array_int(&a[1], r->inl);
+	pf_db_array_int(&a[2], r->flat);
+	pf_db_array_int(&a[3], r->cum);
+	pf_db_array_int(&a[4], r->flat_samples);
+	pf_db_array_int(&a[5], r->cum_samples);
+}
 
 enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const char *const *kinds,
                                      size_t n, struct pf_db_array out[PF_DB_FSTATS],
                                      struct pf_err *err)
 {
 	static const enum pf_db_elem types[PF_DB_FSTATS] = {
-	        PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT2,   PF_DB_INT8,   PF_DB_INT8, PF_DB_INT8,
-	        PF_DB_INT8, PF_DB_TEXT, PF_DB_INT4,   PF_DB_INT4,   PF_DB_TEXT, PF_DB_INT2,
-	        PF_DB_INT8, PF_DB_INT8, PF_DB_FLOAT8, PF_DB_FLOAT8, PF_DB_INT8, PF_DB_INT8};
+	        PF_DB_TEXT, PF_DB_TEXT, PF_DB_INT2, PF_DB_INT8, PF_DB_INT8,   PF_DB_INT8,
+	        PF_DB_INT8, PF_DB_TEXT, PF_DB_INT4, PF_DB_INT4, PF_DB_TEXT,   PF_DB_INT2,
+	        PF_DB_INT8, PF_DB_INT8, PF_DB_INT8, PF_DB_INT8, PF_DB_FLOAT8, PF_DB_FLOAT8};
 	struct pf_db_array *big = out, *small = out + 7;
+	/* the rows `pprof -top` drops by default go to function_stats_small */
+	const double small_fraction = pf_functab_opts_pprof().node_fraction;
 	enum pf_code rc = PF_OK;
 	int64_t n_small = 0;
 
@@ -256,33 +265,21 @@ enum pf_code pf_upload_fstats_arrays(const struct pf_functab *const *tabs, const
 			rc = PF_E_NOMEM;
 			break;
 		}
-		int64_t cut = (int64_t)((double)tab->total * SMALL_FRACTION), first = n_small;
-		cut = cut < 0 ? -cut : cut;
+		int64_t cut = llabs((int64_t)((double)tab->total * small_fraction)),
+		        first = n_small;
 		for (size_t i = 0; i < tab->n_rows; i++) {
 			const struct pf_functab_row *r = by_key[i];
-			if ((r->cum < 0 ? -r->cum : r->cum) < cut) {
-				/* flat% and cum% as the statement computes them
-				 * for function_stats (float8 arithmetic) */
-				pf_db_array_text(&small[3], r->name);
-				pf_db_array_int(&small[4], r->inl);
-				pf_db_array_int(&small[5], r->flat);
-				pf_db_array_int(&small[6], r->cum);
-				pf_db_array_f64(&small[7],
-				                100.0 * (double)r->flat / (double)tab->total);
-				pf_db_array_f64(&small[8],
-				                100.0 * (double)r->cum / (double)tab->total);
-				pf_db_array_int(&small[9], r->flat_samples);
-				pf_db_array_int(&small[10], r->cum_samples);
-				n_small++;
+			if (llabs(r->cum) >= cut) {
+				pf_db_array_text(&big[0], kinds[t]);
+				row_cells(&big[1], r);
 				continue;
 			}
-			pf_db_array_text(&big[0], kinds[t]);
-			pf_db_array_text(&big[1], r->name);
-			pf_db_array_int(&big[2], r->inl);
-			pf_db_array_int(&big[3], r->flat);
-			pf_db_array_int(&big[4], r->cum);
-			pf_db_array_int(&big[5], r->flat_samples);
-			pf_db_array_int(&big[6], r->cum_samples);
+			row_cells(&small[3], r);
+			/* flat% and cum% as the statement computes them for
+			 * function_stats (float8 arithmetic) */
+			pf_db_array_f64(&small[9], 100.0 * (double)r->flat / (double)tab->total);
+			pf_db_array_f64(&small[10], 100.0 * (double)r->cum / (double)tab->total);
+			n_small++;
 		}
 		if (n_small > first) {
 			pf_db_array_text(&small[0], kinds[t]);

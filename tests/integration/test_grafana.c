@@ -74,15 +74,7 @@ static void bad(const char *path, const char *body, const char *needle)
 /* Whether the array of objects has one whose key equals value. */
 static bool has(const json_t *arr, const char *key, const char *value)
 {
-	size_t i;
-	json_t *e;
-	json_array_foreach(arr, i, e)
-	{
-		const char *v = json_string_value(json_object_get(e, key));
-		if (v && strcmp(v, value) == 0)
-			return true;
-	}
-	return false;
+	return pf_test_json_find(arr, key, value) != NULL;
 }
 
 START_TEST(health_check)

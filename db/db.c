@@ -112,7 +112,9 @@ static const struct {
          * rows, packed per kind into function_stats_small
          * (0010_small_functions.sql): kind, first row and row count of each
          * kind's run of them, then name, inline bits, flat, cum, flat
-         * samples, cum samples, flat%, cum% per row. The arrays come in binary
+         * samples, cum samples, flat%, cum% per row; $56 the report's
+         * summary. The report ($15) is stored as its text
+         * (0011_report_text.sql). The arrays come in binary
          * (array.c), and are unnested side by side in select lists: that
          * steps through them row by row, where unnest(a, b, ...) in FROM
          * first copies each array into a tuplestore (6 % more PostgreSQL
@@ -124,8 +126,8 @@ static const struct {
                 {"run_store",
                  "WITH r AS (INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, pr,"
                  " ci_url, runner, idempotency_key, verdict, rating_cpu, rating_memory,"
-                 " rating_bench, rating_overall, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                 " $9, $10, $11, $12, $13, $14, $15::jsonb)"
+                 " rating_bench, rating_overall, report, summary) VALUES ($1, $2, $3, $4, $5, $6,"
+                 " $7, $8, $9, $10, $11, $12, $13, $14, $15, $56)"
                  " RETURNING project_id, branch, created_at),"
                  " a AS (INSERT INTO artifacts (run_id, kind, bytes, size, sha256)"
                  " SELECT $1, v.k, v.b, length(v.b), sha256(v.b) FROM (VALUES ($16::text,"
@@ -168,7 +170,7 @@ static const struct {
                  " SELECT $1, g->>'id', g->>'mode', g->>'status',"
                  " coalesce(g->'violations', '[]'::jsonb)"
                  " FROM jsonb_array_elements($44::jsonb) AS g",
-                 55},
+                 56},
         /* notifications (outbox.c); $1 project id, $2 run id, then the
          * issue statements: $3 project, $4 branch, $5 commit */
         [ST_OUTBOX_INSERT] =
@@ -498,7 +500,7 @@ static const struct {
                  " SELECT kind, ms, run_id, branch, commit, summary, who FROM ("
                  " SELECT 'fail' AS kind, floor(extract(epoch FROM r.created_at) * 1000)::bigint"
                  " AS ms, r.id AS run_id, r.branch, coalesce(r.commit_sha, '') AS commit,"
-                 " coalesce(r.report->>'summary', '') AS summary, '' AS who FROM runs r"
+                 " r.summary, '' AS who FROM runs r"
                  " WHERE r.project_id = (SELECT id FROM p) AND r.verdict = 'fail'"
                  " AND ($2::text IS NULL OR r.branch = $2)"
                  " AND r.created_at >= to_timestamp($3::float8 / 1000)"
@@ -541,7 +543,7 @@ static const struct {
                  " 'bench', rating_bench)) FROM nw),"
                  " 'failed_runs', (SELECT coalesce(json_agg(json_build_object('run_id', id,"
                  " 'commit', commit_sha, 'created', created_at,"
-                 " 'summary', report->>'summary') ORDER BY created_at, id), '[]')"
+                 " 'summary', summary) ORDER BY created_at, id), '[]')"
                  " FROM (SELECT * FROM per WHERE verdict = 'fail'"
                  " ORDER BY created_at DESC, id DESC LIMIT $5) f))::text",
                  5},

@@ -172,6 +172,7 @@ struct pf_db_run_row {
 	const char *verdict;     /* pass | warn | fail */
 	double ratings[4];       /* cpu, memory, bench, overall; NaN = NULL */
 	const char *report_json; /* the report */
+	const char *summary;     /* its "summary" (NULL: "") */
 	const char *gates_json;  /* the report's "gates" array */
 	size_t n_artifacts;
 	const char *art_kind[PF_DB_MAX_ARTIFACTS];

@@ -220,7 +220,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	for (int k = 0; k < 5; k++)
 		if (pf_db_array_finish(&tb[k], err) != PF_OK)
 			rc = PF_E_NOMEM;
-	const char *sv[55] = {id,
+	const char *sv[56] = {id,
 	                      pid,
 	                      r->branch,
 	                      r->commit,
@@ -235,7 +235,7 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 	                      isnan(r->ratings[2]) ? NULL : rt[2],
 	                      isnan(r->ratings[3]) ? NULL : rt[3],
 	                      r->report_json};
-	int lens[55] = {0}, fmts[55] = {0};
+	int lens[56] = {0}, fmts[56] = {0};
 	for (size_t i = 0; i < r->n_artifacts && i < PF_DB_MAX_ARTIFACTS; i++) {
 		sv[15 + 2 * i] = r->art_kind[i];
 		sv[16 + 2 * i] = (const char *)r->art_data[i];
@@ -260,8 +260,9 @@ static enum pf_code store_tx(struct pf_db *db, void *arg, struct pf_err *err)
 		fmts[at] = 1;
 	}
 	sv[43] = r->gates_json;
+	sv[55] = r->summary ? r->summary : "";
 	if (rc == PF_OK)
-		rc = pf_db_run(db, ST_RUN_STORE, 55, sv, lens, fmts, err);
+		rc = pf_db_run(db, ST_RUN_STORE, 56, sv, lens, fmts, err);
 	for (int k = 0; k < 5; k++)
 		pf_db_array_free(&tb[k]);
 	if (rc)

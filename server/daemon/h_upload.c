@@ -351,6 +351,7 @@ enum pf_code pf_h_run_upload(struct pf_req *req, struct pf_reply *reply, struct 
 		goto done;
 	}
 	row.report_json = report;
+	row.summary = json_string_value(json_object_get(out.report, "summary"));
 	row.gates_json = gates;
 	for (int k = 0; k < 4; k++) {
 		if (!u.file[k])

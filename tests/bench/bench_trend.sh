@@ -46,12 +46,12 @@ DO $$ DECLARE r record; BEGIN
 END $$;
 INSERT INTO projects (name) VALUES ('bench');
 INSERT INTO runs (id, project_id, branch, commit_sha, base_branch, verdict, rating_cpu,
- rating_memory, rating_bench, rating_overall, report, created_at)
+ rating_memory, rating_bench, rating_overall, report, summary, created_at)
 SELECT g, (SELECT id FROM projects WHERE name = 'bench'),
  CASE WHEN g % 2 = 0 THEN 'main' ELSE 'feature-' || (g % 4) END, md5(g::text), 'main',
  CASE WHEN g % 53 = 0 THEN 'fail' WHEN g % 11 = 0 THEN 'warn' ELSE 'pass' END,
  (g % 100) / 10.0, ((g * 7) % 100) / 10.0, ((g * 13) % 100) / 10.0, ((g * 3) % 100) / 10.0,
- '{"summary": "seeded"}', now() - interval '365 days' + g * (interval '365 days' / :runs)
+ '{"summary": "seeded"}', 'seeded', now() - interval '365 days' + g * (interval '365 days' / :runs)
 FROM generate_series(1, :runs) g;
 SELECT setval('runs_id_seq', :runs) \g /dev/null
 INSERT INTO profile_totals (run_id, kind, sample_index, unit, total, total_samples)

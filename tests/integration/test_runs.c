@@ -147,6 +147,22 @@ START_TEST(upload_base_then_candidate)
 	ck_assert_ptr_nonnull(hot);
 	ck_assert_msg(strstr(r.body, hot), "%s not in the report", hot);
 	free(hot);
+	/* the stored report reads back byte for byte as the upload answered
+	 * it (0011_report_text.sql), its summary in a column of its own */
+	json_int_t cand_id = json_integer_value(json_object_get(j, "run_id"));
+	struct pft_resp back;
+	char url[256], q[160];
+	snprintf(url, sizeof url, "%s/v1/runs/%lld", d.base, (long long)cand_id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &back);
+	ck_assert_int_eq(back.status, 200);
+	ck_assert_uint_eq(back.len, r.len);
+	ck_assert(memcmp(back.body, r.body, r.len) == 0);
+	pft_resp_free(&back);
+	snprintf(q, sizeof q, "SELECT summary FROM runs WHERE id = %lld", (long long)cand_id);
+	n = pft_sql(db, q);
+	ck_assert_str_eq(n, json_string_value(json_object_get(j, "summary")));
+	ck_assert_ptr_nonnull(strstr(n, "hard gate"));
+	free(n);
 	json_decref(j);
 	pft_resp_free(&r);
 	/* a failing run on a feature branch is not promoted */
@@ -219,7 +235,7 @@ START_TEST(cli_and_server_agree)
 	char *server =
 	        pft_sql(db, "SELECT jsonb_agg(jsonb_build_object('id', g->'id', 'status',"
 	                    " g->'status', 'violations', g->'violations'))::text"
-	                    " FROM runs r, jsonb_array_elements(r.report->'gates') g"
+	                    " FROM runs r, jsonb_array_elements(r.report::jsonb->'gates') g"
 	                    " WHERE r.id = (SELECT min(id) FROM runs WHERE branch = 'feature-x')");
 	snprintf(cmd, sizeof cmd,
 	         "AI_GATE_ENABLE=true %s gate --base-cpu %s/cpu_base.pb.gz --cpu %s/cpu_cand.pb.gz"

@@ -3,6 +3,10 @@
 #   pg.sh start DIR   create the cluster when missing, start it when stopped
 #   pg.sh stop DIR    stop it (fast shutdown)
 #   pg.sh url DIR     print the libpq conninfo of the cluster
+# The cluster flushes its WAL to disk as any PostgreSQL does (fsync=on):
+# `make run` keeps its runs in one. Throwaway clusters (the test suites)
+# start with PERFGATE_PG_FSYNC=off, which is faster and loses the cluster
+# on a crash of the machine.
 # initdb refuses to run as root: as root the cluster belongs to the
 # `postgres` user and every command runs through runuser.
 set -eu
@@ -12,6 +16,11 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 data="$dir/data"
 sock="$dir/sock"
+fsync=${PERFGATE_PG_FSYNC:-on}
+case "$fsync" in
+on | off) ;;
+*) echo "pg.sh: PERFGATE_PG_FSYNC must be on or off, not '$fsync'" >&2; exit 2 ;;
+esac
 
 bindir=""
 for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
@@ -50,7 +59,7 @@ start)
 	# A server killed earlier may have left its pid file and socket lock.
 	rm -f "$data/postmaster.pid" "$sock"/.s.PGSQL.*
 	as_owner "$bindir/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$sock' -c fsync=off -c max_connections=200" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$sock' -c fsync=$fsync -c max_connections=200" \
 		start >/dev/null || { tail -20 "$dir/server.log" >&2; exit 1; }
 	if ! as_owner "$bindir/psql" -h "$sock" -U perfgate -d postgres -Atqc \
 		"SELECT 1 FROM pg_database WHERE datname='perfgate'" | grep -q 1; then

@@ -57,6 +57,8 @@ for t in "$BUILD"/tests/unit/test_*; do
 	run_suite "$t" "$t"
 done
 
+# a throwaway cluster: no WAL flushes (scripts/pg.sh)
+export PERFGATE_PG_FSYNC=off
 if ! scripts/pg.sh start "$tmp/pg" >"$tmp/pg.out" 2>&1; then
 	cat "$tmp/pg.out"
 	echo "run.sh: cannot start the throwaway PostgreSQL" >&2

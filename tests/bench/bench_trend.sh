@@ -18,7 +18,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-scripts/pg.sh start "$tmp/pg" >/dev/null
+# reads only: the seeded history needs no WAL flushes (scripts/pg.sh)
+PERFGATE_PG_FSYNC=off scripts/pg.sh start "$tmp/pg" >/dev/null
 export PERFGATE_DATABASE_URL="$(scripts/pg.sh url "$tmp/pg")"
 export PERFGATE_CONFIG=/dev/null
 "$BUILD/perfgate" migrate >/dev/null

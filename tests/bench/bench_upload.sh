@@ -4,6 +4,13 @@
 # and 16, the CPU time an upload costs the daemon and PostgreSQL, and the
 # daemon's peak RSS. Loopback only, bounded request counts
 # (BENCH_UPLOADS, default 200 per concurrency).
+# PostgreSQL runs as `make run` runs it, flushing its WAL at every commit
+# (scripts/pg.sh; PERFGATE_PG_FSYNC=off to compare). A CHECKPOINT before
+# each measured round puts the cluster where a running service is: its WAL
+# segments recycled, not new 16 MB files to fill with zeros first (which a
+# fresh cluster does, some 20 % of the throughput at concurrency 16 on this
+# machine), and the first change of each page after the checkpoint logged
+# whole, as after every checkpoint.
 set -eu
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d /tmp/perfgate-bench.XXXXXX)
@@ -36,6 +43,7 @@ pg_ticks() {
 }
 n=${BENCH_UPLOADS:-200}
 for c in 1 16; do
+	psql "$PERFGATE_DATABASE_URL" -XAtqc CHECKPOINT
 	d0=$(ticks "$pid")
 	p0=$(pg_ticks)
 	"$BUILD/tools/loadgen" "$base" "$tok" $c "$n" cpu=@$fx/cpu_cand.pb.gz \
@@ -43,5 +51,6 @@ for c in 1 16; do
 	awk -v d=$(($(ticks "$pid") - d0)) -v p=$(($(pg_ticks) - p0)) -v n="$n" \
 		-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "  CPU per upload: daemon %.2f ms, PostgreSQL %.2f ms\n", d * 1000 / hz / n, p * 1000 / hz / n}'
 done
+echo "PostgreSQL fsync=${PERFGATE_PG_FSYNC:-on}"
 echo "daemon peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2 / 1024}' /proc/$pid/status)" \
 	"($(nproc) cores, PERFGATE_THREADS=${PERFGATE_THREADS:-$(nproc)})"

@@ -68,9 +68,13 @@ static int cmp_double(const void *a, const void *b)
 
 /* Child: decode + table `reps` times, print one line (the best run, and
  * the median as a sign of how busy the machine was), exit. stream: the
- * daemon's path (pf_pprof_functab), else pf_pprof_decode + build. */
+ * daemon's path (pf_pprof_functab with the sample index an upload of that
+ * kind uses: the default for CPU profiles, alloc_space for heap ones, as
+ * upload.c), else pf_pprof_decode + build. */
 static int run_case(const char *label, const char *path, double min_seconds, bool stream)
 {
+	const char *base = strrchr(path, '/');
+	const char *sample_index = strncmp(base ? base + 1 : path, "heap", 4) == 0 ? "alloc_space" : NULL;
 	size_t n;
 	unsigned char *d = slurp(path, &n);
 	if (!d) {
@@ -88,7 +92,7 @@ static int run_case(const char *label, const char *path, double min_seconds, boo
 		struct pf_functab *t;
 		double s = now();
 		pf_arena_init(&a, 0);
-		if (stream ? pf_pprof_functab(d, n, NULL, NULL, &a, &t, &err) != PF_OK
+		if (stream ? pf_pprof_functab(d, n, NULL, sample_index, &a, &t, &err) != PF_OK
 		           : (pf_pprof_decode(d, n, NULL, &a, &p, &err) != PF_OK ||
 		              pf_functab_build(p, pf_pprof_gate_index(p), NULL, &a, &t, &err) !=
 		                      PF_OK)) {

@@ -482,6 +482,9 @@ START_TEST(idempotent_retry)
 	upload_fixture_files(NULL, NULL, "bench_noise2.txt", "retry", NULL, NULL,
 	                     "Idempotency-Key: ci-123-attempt", &r2);
 	ck_assert_int_eq(r2.status, 200);
+	/* the first answer again, byte for byte (0011_report_text.sql) */
+	ck_assert_uint_eq(r2.len, r1.len);
+	ck_assert(memcmp(r2.body, r1.body, r1.len) == 0);
 	json_t *a = body_json(&r1), *b = body_json(&r2);
 	ck_assert_int_eq(json_integer_value(json_object_get(a, "run_id")),
 	                 json_integer_value(json_object_get(b, "run_id")));

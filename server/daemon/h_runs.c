@@ -138,17 +138,24 @@ enum pf_code pf_h_run_profile(struct pf_req *req, struct pf_reply *reply, struct
 	return PF_OK;
 }
 
+/* The limits a stored profile is decoded with: the daemon's, as at upload. */
+static struct pf_pprof_limits stored_limits(const struct pf_req *req)
+{
+	struct pf_pprof_limits lim = pf_pprof_limits_default();
+	lim.max_bytes = (size_t)req->d->cfg.max_profile_mb * 1024 * 1024;
+	return lim;
+}
+
 /* Decode the stored profile {kind} of run {id} into the request's arena. */
 static enum pf_code load_profile(struct pf_req *req, const char **kind, struct pf_profile **p,
                                  struct pf_err *err)
 {
 	uint8_t *data;
 	size_t len;
-	struct pf_pprof_limits lim = pf_pprof_limits_default();
+	struct pf_pprof_limits lim = stored_limits(req);
 	enum pf_code rc = load_artifact(req, kind, &data, &len, true, err);
 	if (rc)
 		return rc;
-	lim.max_bytes = (size_t)req->d->cfg.max_profile_mb * 1024 * 1024;
 	rc = pf_pprof_decode(data, len, &lim, &req->arena, p, err);
 	free(data);
 	return rc;
@@ -173,26 +180,28 @@ enum pf_code pf_h_run_speedscope(struct pf_req *req, struct pf_reply *reply, str
 	return PF_OK;
 }
 
+/* The function table straight from the stored bytes (pf_pprof_functab, as
+ * an upload reads them): every function, no model of the samples kept. */
 enum pf_code pf_h_run_top(struct pf_req *req, struct pf_reply *reply, struct pf_err *err)
 {
 	const char *kind, *ns = pf_req_query(req, "n"), *si = pf_req_query(req, "sample_index");
-	struct pf_profile *p;
+	struct pf_pprof_limits lim = stored_limits(req);
 	struct pf_functab *t;
+	uint8_t *data;
+	size_t len;
 	int64_t n = 50;
 	enum pf_code rc;
 
 	if (ns && (!pf_parse_i64(ns, &n) || n < 0 || n > 1000000))
 		return pf_err_set(err, PF_E_BAD_REQUEST, "n",
 		                  "n must be 0 (all) to 1000000, not '%.20s'", ns);
-	rc = load_profile(req, &kind, &p, err);
+	rc = load_artifact(req, &kind, &data, &len, true, err);
 	if (rc)
 		return rc;
-	int idx = si                         ? pf_pprof_sample_index(p, si, err)
-	          : strcmp(kind, "cpu") == 0 ? pf_pprof_gate_index(p)
-	                                     : pf_pprof_sample_index(p, "alloc_space", err);
-	if (idx < 0)
-		return pf_err_set(err, PF_E_BAD_REQUEST, "sample_index", "%s", err->msg);
-	rc = pf_functab_build(p, idx, NULL, &req->arena, &t, err);
+	if (!si && strcmp(kind, "heap") == 0)
+		si = "alloc_space";
+	rc = pf_pprof_functab(data, len, &lim, si, &req->arena, &t, err);
+	free(data);
 	if (rc)
 		return rc;
 	json_t *j = pf_functab_json(t, (size_t)n);

@@ -468,6 +468,46 @@ START_TEST(read_back_a_run)
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "functions")), 5);
 	json_decref(j);
 	pft_resp_free(&r);
+
+	/* the whole table (n=0) equals `perfgate top --json` of the uploaded
+	 * file (decode + build there, the stream decoder here), at the
+	 * default sample index of each kind and at one asked for */
+	static const char *const tops[][3] = {
+	        {"cpu", "", "cpu_base.pb.gz"},
+	        {"heap", "", "heap_base.pb.gz --sample-index alloc_space"},
+	        {"heap", "&sample_index=inuse_space", "heap_base.pb.gz --sample-index inuse_space"},
+	        {"heap", "&sample_index=alloc_objects",
+	         "heap_base.pb.gz --sample-index alloc_objects"},
+	};
+	for (size_t i = 0; i < sizeof tops / sizeof tops[0]; i++) {
+		char cmd[1024];
+		int st;
+		json_error_t je;
+		snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/%s/top?n=0%s", d.base, id,
+		         tops[i][0], tops[i][1]);
+		pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+		ck_assert_msg(r.status == 200, "%s: %ld %.300s", url, r.status, r.body);
+		snprintf(cmd, sizeof cmd, "%s top --json %s/%s", pf_test_bin(), fx, tops[i][2]);
+		char *out = pf_test_run(cmd, &st);
+		ck_assert_int_eq(st, 0);
+		json_t *srv = body_json(&r), *cli = json_loads(out, 0, &je);
+		ck_assert_ptr_nonnull(cli);
+		ck_assert_uint_gt(json_array_size(json_object_get(srv, "functions")), 5);
+		ck_assert_msg(same_json(srv, cli), "%s differs from `%s`", url, cmd);
+		json_decref(srv);
+		json_decref(cli);
+		free(out);
+		pft_resp_free(&r);
+	}
+	/* a sample index the profile does not have: 400 naming the field */
+	snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/heap/top?sample_index=cpu", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 400, "bad_request", "sample_index");
+	pft_resp_free(&r);
+	snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/cpu/top?sample_index=7", d.base, id);
+	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+	assert_error(&r, 400, "bad_request", "sample_index");
+	pft_resp_free(&r);
 	free(id);
 }
 END_TEST

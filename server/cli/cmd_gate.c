@@ -119,31 +119,23 @@ static size_t profile_max(void)
 	return l.max_bytes;
 }
 
+/* The file's function table, read as an upload reads it (upload.c): the
+ * stream decoder at the gate's sample index, alloc_space for heap. */
 static bool load_profile(const char *path, bool heap, struct pf_arena *a, struct pf_functab **out)
 {
 	struct pf_pprof_limits lim = pf_pprof_limits_default();
 	struct pf_buf buf;
-	struct pf_profile *p;
 	struct pf_err err;
 	lim.max_bytes = profile_max();
 	if (!read_file(path, lim.max_bytes, &buf)) {
 		pf_buf_free(&buf);
 		return false;
 	}
-	enum pf_code rc = pf_pprof_decode((const uint8_t *)buf.data, buf.len, &lim, a, &p, &err);
+	enum pf_code rc = pf_pprof_functab((const uint8_t *)buf.data, buf.len, &lim,
+	                                   heap ? "alloc_space" : NULL, a, out, &err);
 	pf_buf_free(&buf);
-	if (rc == PF_OK) {
-		int idx = heap ? pf_pprof_sample_index(p, "alloc_space", &err)
-		               : pf_pprof_gate_index(p);
-		if (idx < 0) {
-			char why[sizeof err.msg];
-			snprintf(why, sizeof why, "%s",
-			         heap ? err.msg : "profile has no sample types");
-			rc = pf_err_set(&err, PF_E_BAD_PROFILE, NULL, "%s", why);
-		} else {
-			rc = pf_functab_build(p, idx, NULL, a, out, &err);
-		}
-	}
+	if (rc == PF_E_BAD_REQUEST) /* no such sample index: the file's fault here */
+		rc = err.code = PF_E_BAD_PROFILE;
 	if (rc)
 		fprintf(stderr, "perfgate gate: %s: %s (%s)\n", path, err.msg, pf_code_name(rc));
 	return rc == PF_OK;

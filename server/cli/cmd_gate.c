@@ -131,8 +131,9 @@ static bool load_profile(const char *path, bool heap, struct pf_arena *a, struct
 		pf_buf_free(&buf);
 		return false;
 	}
-	enum pf_code rc = pf_pprof_functab((const uint8_t *)buf.data, buf.len, &lim,
-	                                   heap ? "alloc_space" : NULL, a, out, &err);
+	enum pf_code rc =
+	        pf_pprof_functab((const uint8_t *)buf.data, buf.len, &lim,
+	                         pf_pprof_kind_index(heap ? "heap" : "cpu"), a, out, &err);
 	pf_buf_free(&buf);
 	if (rc == PF_E_BAD_REQUEST) /* no such sample index: the file's fault here */
 		rc = err.code = PF_E_BAD_PROFILE;

@@ -171,8 +171,8 @@ enum pf_code pf_h_run_speedscope(struct pf_req *req, struct pf_reply *reply, str
 	if (rc)
 		return rc;
 	snprintf(name, sizeof name, "run %s %s", pf_req_param(req, "id"), kind);
-	int idx = strcmp(kind, "cpu") == 0 ? pf_pprof_gate_index(p)
-	                                   : pf_pprof_sample_index(p, "alloc_space", NULL);
+	const char *si = pf_pprof_kind_index(kind);
+	int idx = si ? pf_pprof_sample_index(p, si, NULL) : pf_pprof_gate_index(p);
 	rc = pf_speedscope_json(p, idx, name, &doc, err);
 	if (rc)
 		return rc;
@@ -198,9 +198,8 @@ enum pf_code pf_h_run_top(struct pf_req *req, struct pf_reply *reply, struct pf_
 	rc = load_artifact(req, &kind, &data, &len, true, err);
 	if (rc)
 		return rc;
-	if (!si && strcmp(kind, "heap") == 0)
-		si = "alloc_space";
-	rc = pf_pprof_functab(data, len, &lim, si, &req->arena, &t, err);
+	rc = pf_pprof_functab(data, len, &lim, si ? si : pf_pprof_kind_index(kind), &req->arena, &t,
+	                      err);
 	free(data);
 	if (rc)
 		return rc;

@@ -17,9 +17,7 @@ enum pf_code pf_upload_profile(const uint8_t *data, size_t len, const char *kind
 	enum pf_code rc;
 
 	lim.max_bytes = max_bytes;
-	/* cpu: the gate default (NULL); otherwise alloc_space */
-	rc = pf_pprof_functab(data, len, &lim, strcmp(kind, "cpu") == 0 ? NULL : "alloc_space",
-	                      arena, out, err);
+	rc = pf_pprof_functab(data, len, &lim, pf_pprof_kind_index(kind), arena, out, err);
 	if (rc)
 		goto fail;
 	return PF_OK;

@@ -161,6 +161,11 @@ int pf_pprof_sample_index(const struct pf_profile *p, const char *name, struct p
  * the pprof default. -1 when the profile has no sample types. */
 int pf_pprof_gate_index(const struct pf_profile *p);
 
+/* The sample index a profile of an upload's kind ("cpu", "heap") is gated
+ * at, as a name for pf_pprof_functab: NULL (the gate default) for cpu,
+ * "alloc_space" for heap (DESIGN §4). */
+const char *pf_pprof_kind_index(const char *kind);
+
 /* Index of the `samples`/`count` column (CPU profiles), or -1. Its values
  * are the sample counts used by the significance test (DESIGN §4). */
 int pf_pprof_count_index(const struct pf_profile *p);

@@ -48,6 +48,11 @@ int pf_pprof_sample_index(const struct pf_profile *p, const char *name, struct p
 	return -1;
 }
 
+const char *pf_pprof_kind_index(const char *kind)
+{
+	return strcmp(kind, "cpu") == 0 ? NULL : "alloc_space";
+}
+
 int pf_pprof_gate_index(const struct pf_profile *p)
 {
 	for (size_t i = 0; i < p->n_types; i++)

@@ -74,8 +74,8 @@ static int cmp_double(const void *a, const void *b)
 static int run_case(const char *label, const char *path, double min_seconds, bool stream)
 {
 	const char *base = strrchr(path, '/');
-	const char *sample_index =
-	        strncmp(base ? base + 1 : path, "heap", 4) == 0 ? "alloc_space" : NULL;
+	const char *sample_index = pf_pprof_kind_index(
+	        strncmp(base ? base + 1 : path, "heap", 4) == 0 ? "heap" : "cpu");
 	size_t n;
 	unsigned char *d = slurp(path, &n);
 	if (!d) {

@@ -508,6 +508,15 @@ START_TEST(read_back_a_run)
 	pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
 	assert_error(&r, 400, "bad_request", "sample_index");
 	pft_resp_free(&r);
+	/* n not a count, negative, past its bound, or trailing junk: 400 naming n */
+	static const char *const bad_n[] = {"abc", "-1", "1000001", "5x", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof bad_n / sizeof bad_n[0]; i++) {
+		snprintf(url, sizeof url, "%s/v1/runs/%s/profiles/cpu/top?n=%s", d.base, id,
+		         bad_n[i]);
+		pft_http("GET", url, tok_read, NULL, NULL, 0, NULL, &r);
+		assert_error(&r, 400, "bad_request", "n");
+		pft_resp_free(&r);
+	}
 	free(id);
 }
 END_TEST

@@ -61,7 +61,7 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(IN
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_BINS  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all deps run test test-suites asan ubsan lint format bench fuzz clean
+.PHONY: all deps run test test-suites asan ubsan lint format bench fuzz clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BIN)
@@ -74,8 +74,15 @@ $(GEN_C) $(GEN_H) &: proto/profile.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=proto --c_out=$(BUILD)/gen proto/profile.proto
 
-# Migrations and the OpenAPI document are compiled into the binary.
-$(GEN_MIG): $(MIGRATIONS) scripts/embed.sh
+# Migrations and the OpenAPI document are compiled into the binary. The
+# list file changes when a migration is added or removed (a removed one
+# left no newer prerequisite, and its SQL stayed embedded).
+MIG_LIST := $(BUILD)/gen/migrations.list
+$(MIG_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
+FORCE:
+$(GEN_MIG): $(MIGRATIONS) $(MIG_LIST) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh pf_migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 $(GEN_DOCS): docs/openapi.json scripts/embed.sh

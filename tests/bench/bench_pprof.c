@@ -153,6 +153,18 @@ int main(void)
 		closedir(dir);
 	snprintf(gz, sizeof gz, "/tmp/perfgate-bench-%d.pb.gz", (int)getpid());
 	snprintf(raw, sizeof raw, "/tmp/perfgate-bench-%d.pb", (int)getpid());
+	/* genprof of the same build: $BUILD, else next to this binary
+	 * ($BUILD/bench/bench_pprof), not whatever build/ holds */
+	char self[512] = "";
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (!build && sl > 0) {
+		self[sl] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash && slash - self >= 6 && strncmp(slash - 6, "/bench", 6) == 0) {
+			slash[-6] = '\0';
+			build = self;
+		}
+	}
 	snprintf(cmd, sizeof cmd, "'%s/tools/genprof' '%s' '%s'", build ? build : "build", gz, raw);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "bench_pprof: genprof failed\n");

@@ -7,8 +7,9 @@
 # renderings and the raw profile back, byte for byte.
 set -u
 : "${PERFGATE_TEST_DATABASE_URL:?run through make test}"
-BIN=${PERFGATE_BIN:-build/perfgate}
-FX=${PERFGATE_FIXTURES:-tests/fixtures}
+# absolute: the steps below run in a scratch folder
+BIN=$(realpath "${PERFGATE_BIN:-build/perfgate}")
+FX=$(realpath "${PERFGATE_FIXTURES:-tests/fixtures}")
 work=$(mktemp -d /tmp/perfgate-e2e.XXXXXX)
 pass=0
 fail=0

@@ -1,6 +1,9 @@
 /* auth.c: bearer tokens (DESIGN §5 Auth): SHA-256 of the token looked up
  * in the store, scope read < upload < admin, optional project binding.
- * New tokens come from OpenSSL's RAND_bytes; nothing hand-rolled. */
+ * The token may also come as HTTP Basic credentials, for the clients that
+ * can only put credentials into a URL (`go tool pprof
+ * http://x:TOKEN@host/v1/runs/1/profiles/cpu`). New tokens come from
+ * OpenSSL's RAND_bytes; nothing hand-rolled. */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -44,6 +47,42 @@ enum pf_code pf_req_check_project(const struct pf_req *req, const char *project,
 	return PF_OK;
 }
 
+#define TOKEN_MAX 256
+
+/* The token of `Authorization: Basic <base64 of user:password>` into out
+ * (TOKEN_MAX + 1 bytes): the password, or the user when the password is
+ * empty (`curl -u TOKEN:`, http://TOKEN@host/...). */
+static enum pf_code basic_token(const char *b64, char *out, struct pf_err *err)
+{
+	enum { DEC_MAX = TOKEN_MAX + 64 }; /* the token and a user name */
+	unsigned char dec[DEC_MAX + 1];
+	size_t n = strlen(b64), pad = 0;
+	while (n > 0 && b64[n - 1] == ' ')
+		n--;
+	if (n == 0 || n % 4 != 0 || n > DEC_MAX / 3 * 4)
+		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
+		                  "malformed Basic credentials (base64 of user:token expected)");
+	int len = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)n);
+	for (size_t i = n; i > 0 && b64[i - 1] == '=' && pad < 2; i--)
+		pad++;
+	if (len < 0 || (size_t)len < pad)
+		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
+		                  "malformed Basic credentials (base64 of user:token expected)");
+	len -= (int)pad;
+	dec[len] = '\0';
+	char *colon = memchr(dec, ':', (size_t)len);
+	if (!colon || memchr(dec, '\0', (size_t)len))
+		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
+		                  "malformed Basic credentials (user:token expected)");
+	const char *tok = colon[1] ? colon + 1 : (const char *)dec;
+	size_t tl = colon[1] ? strlen(colon + 1) : (size_t)(colon - (char *)dec);
+	if (tl == 0 || tl > TOKEN_MAX)
+		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization", "malformed token");
+	memcpy(out, tok, tl);
+	out[tl] = '\0';
+	return PF_OK;
+}
+
 enum pf_code pf_auth_check(struct pf_req *req, struct pf_err *err)
 {
 	const struct pf_route *rt = req->route;
@@ -58,17 +97,27 @@ enum pf_code pf_auth_check(struct pf_req *req, struct pf_err *err)
 		req->token.project[0] = '\0';
 		return PF_OK;
 	}
+	char basic[TOKEN_MAX + 1];
 	h = pf_req_header(req, "Authorization");
 	if (!h || !*h)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
 		                  "missing bearer token (Authorization: Bearer <token>)");
-	if (strncasecmp(h, "Bearer ", 7) != 0)
+	if (strncasecmp(h, "Basic ", 6) == 0) {
+		for (h += 6; *h == ' ';)
+			h++;
+		rc = basic_token(h, basic, err);
+		if (rc)
+			return rc;
+		h = basic;
+	} else if (strncasecmp(h, "Bearer ", 7) == 0) {
+		for (h += 7; *h == ' ';)
+			h++;
+	} else {
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
-		                  "expected 'Authorization: Bearer <token>'");
-	h += 7;
-	while (*h == ' ')
-		h++;
-	if (!*h || strlen(h) > 256)
+		                  "expected 'Authorization: Bearer <token>' (or Basic with the "
+		                  "token as password)");
+	}
+	if (!*h || strlen(h) > TOKEN_MAX)
 		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization", "malformed token");
 	pf_auth_hash(h, sha);
 	rc = pf_db_token_lookup(pf_req_token_db(req), sha, &req->token, err);

@@ -107,6 +107,9 @@ check "speedscope.json names its schema" \
   '[ "$(jq -r ".[\"\$schema\"]" ss.json)" = "https://www.speedscope.app/file-format-schema.json" ]'
 curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/profiles/cpu" -o back.prof
 check "raw cpu profile is byte-identical to the upload" 'cmp -s back.prof "$FX/cpu_cand.pb.gz"'
+# the URL form `go tool pprof` can use: the token in the URL (Basic)
+curl -fsS "http://x:$READ_TOKEN@${PERFGATE_URL#http://}/v1/runs/$CAND_ID/profiles/heap" -o back.heap
+check "raw heap profile by URL credentials is byte-identical" 'cmp -s back.heap "$FX/heap_cand.pb.gz"'
 curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$CAND_ID/profiles/bench" -o back.txt
 check "raw bench output is byte-identical" 'cmp -s back.txt "$FX/bench_cand.txt"'
 curl -fsS -H "$H" "$PERFGATE_URL/v1/runs/$BASE_ID" -o base.json

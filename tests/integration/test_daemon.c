@@ -118,6 +118,15 @@ START_TEST(not_found_and_method_not_allowed)
 }
 END_TEST
 
+/* After a refused request, the daemon still answers. */
+static void assert_still_serves(void)
+{
+	struct pft_resp r;
+	get("/healthz", NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+}
+
 START_TEST(body_on_bodyless_route_is_413)
 {
 	struct pft_resp r;
@@ -126,10 +135,7 @@ START_TEST(body_on_bodyless_route_is_413)
 	pft_http("GET", url, tok_admin, "application/json", "{\"x\":1}", 7, NULL, &r);
 	assert_error(&r, 413, "too_large");
 	pft_resp_free(&r);
-	/* the daemon still serves */
-	get("/healthz", NULL, &r);
-	ck_assert_int_eq(r.status, 200);
-	pft_resp_free(&r);
+	assert_still_serves();
 }
 END_TEST
 
@@ -183,6 +189,75 @@ START_TEST(auth_rules)
 	get("/v1/projects/missing", tok_read, &r);
 	assert_error(&r, 404, "not_found");
 	pft_resp_free(&r);
+}
+END_TEST
+
+/* The token as HTTP Basic credentials: what `go tool pprof
+ * http://x:TOKEN@host/...` and `curl -u` send (libcurl turns the URL's
+ * user:password into the header, as Go's client does). */
+static void get_userinfo(const char *userinfo, const char *path, struct pft_resp *r)
+{
+	char url[1024];
+	snprintf(url, sizeof url, "http://%s@%s%s", userinfo, d.base + strlen("http://"), path);
+	pft_http("GET", url, NULL, NULL, NULL, 0, NULL, r);
+}
+
+static void get_basic(const char *b64, const char *path, struct pft_resp *r)
+{
+	char url[512], h[1024];
+	snprintf(url, sizeof url, "%s%s", d.base, path);
+	snprintf(h, sizeof h, "Authorization: Basic %s", b64);
+	pft_http("GET", url, NULL, NULL, NULL, 0, h, r);
+}
+
+START_TEST(basic_credentials)
+{
+	struct pft_resp r;
+	char ui[512];
+	/* the token as password, or as user with an empty password */
+	snprintf(ui, sizeof ui, "x:%s", tok_read);
+	get_userinfo(ui, "/v1/projects", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"shop\""));
+	pft_resp_free(&r);
+	snprintf(ui, sizeof ui, "%s:", tok_read);
+	get_userinfo(ui, "/v1/projects", &r);
+	ck_assert_int_eq(r.status, 200);
+	pft_resp_free(&r);
+	/* the same rules as a bearer token */
+	snprintf(ui, sizeof ui, "x:%s", tok_shop);
+	get_userinfo(ui, "/v1/projects/other", &r);
+	assert_error(&r, 403, "forbidden");
+	pft_resp_free(&r);
+	snprintf(ui, sizeof ui, "x:%s", tok_read);
+	get_userinfo(ui, "/v1/projects/shop/notifications", &r);
+	assert_error(&r, 403, "forbidden");
+	pft_resp_free(&r);
+	get_userinfo("x:pfg_0000", "/v1/projects", &r);
+	assert_error(&r, 401, "unauthorized");
+	ck_assert_ptr_nonnull(strstr(r.body, "unknown token"));
+	pft_resp_free(&r);
+	snprintf(ui, sizeof ui, "x:%s", tok_revoked);
+	get_userinfo(ui, "/v1/projects", &r);
+	assert_error(&r, 401, "unauthorized");
+	ck_assert_ptr_nonnull(strstr(r.body, "revoked"));
+	pft_resp_free(&r);
+	/* malformed: not base64, bad length, no colon ("pfg_x"), empty
+	 * token (":"), a NUL inside ("a\0:b"), longer than a token */
+	static const char *const bad[] = {"!!!!", "cGZn", "cGZnX3g=", "Og==", "YQBiOmM=", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		get_basic(bad[i], "/v1/projects", &r);
+		assert_error(&r, 401, "unauthorized");
+		ck_assert_ptr_nonnull(strstr(r.body, "\"field\":\"Authorization\""));
+		pft_resp_free(&r);
+	}
+	char big[1200];
+	memset(big, 'A', 1000);
+	big[1000] = '\0';
+	get_basic(big, "/v1/projects", &r);
+	assert_error(&r, 401, "unauthorized");
+	pft_resp_free(&r);
+	assert_still_serves();
 }
 END_TEST
 
@@ -690,6 +765,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, not_found_and_method_not_allowed);
 	tcase_add_test(tc, body_on_bodyless_route_is_413);
 	tcase_add_test(tc, auth_rules);
+	tcase_add_test(tc, basic_credentials);
 	tcase_add_test(tc, metrics_count_requests);
 	tcase_add_test(tc, migrate_twice_is_noop);
 	tcase_add_test(tc, concurrent_migrations_serialize);

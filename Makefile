@@ -74,15 +74,24 @@ $(GEN_C) $(GEN_H) &: proto/profile.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=proto --c_out=$(BUILD)/gen proto/profile.proto
 
-# Migrations and the OpenAPI document are compiled into the binary. The
-# list file changes when a migration is added or removed (a removed one
-# left no newer prerequisite, and its SQL stayed embedded).
-MIG_LIST := $(BUILD)/gen/migrations.list
-$(MIG_LIST): FORCE
+# $(BUILD)/lists/NAME.list holds the file list LIST_NAME and is rewritten
+# only when that list changes: what is built from a set of files depends on
+# it too, so removing a file rebuilds it (a removed file leaves no newer
+# prerequisite behind; a removed migration stayed embedded and applied, a
+# removed source stayed in its archive).
+LIST_migrations := $(MIGRATIONS)
+LIST_pfcommon := $(COMMON_SRC)
+LIST_pfengine := $(ENGINE_SRC)
+LIST_pfdb := $(DB_SRC)
+LIST_pfdaemon := $(DAEMON_SRC)
+LIST_pftest := $(TLIB_SRC)
+$(BUILD)/lists/%.list: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(MIGRATIONS)' | cmp -s - $@ || echo '$(MIGRATIONS)' > $@
+	@echo '$(LIST_$*)' | cmp -s - $@ || echo '$(LIST_$*)' > $@
 FORCE:
-$(GEN_MIG): $(MIGRATIONS) $(MIG_LIST) scripts/embed.sh
+
+# Migrations and the OpenAPI document are compiled into the binary.
+$(GEN_MIG): $(MIGRATIONS) $(BUILD)/lists/migrations.list scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh pf_migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 $(GEN_DOCS): docs/openapi.json scripts/embed.sh
@@ -103,9 +112,9 @@ $(ENGINE_LIB): $(call obj,$(ENGINE_SRC) $(GEN_C))
 $(DB_LIB): $(call obj,$(DB_SRC) $(GEN_MIG))
 $(DAEMON_LIB): $(call obj,$(DAEMON_SRC) $(GEN_DOCS))
 $(TEST_LIB): $(call obj,$(TLIB_SRC))
-$(BUILD)/lib%.a:
+$(BUILD)/lib%.a: $(BUILD)/lists/%.list
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(BIN): $(call obj,$(CLI_SRC)) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(ALL_LIBS) $(PKG_LIBS)

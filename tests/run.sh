@@ -7,6 +7,7 @@ set -u
 BUILD=${BUILD:-build}
 export PERFGATE_BIN="${PERFGATE_BIN:-$PWD/$BUILD/perfgate}"
 export PERFGATE_FIXTURES="${PERFGATE_FIXTURES:-$PWD/tests/fixtures}"
+export PERFGATE_SRCDIR="${PERFGATE_SRCDIR:-$PWD}"
 export CK_FORK=yes
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-120}
 

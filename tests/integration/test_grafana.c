@@ -555,7 +555,7 @@ END_TEST
 START_TEST(dashboard_targets_are_metrics)
 {
 	json_error_t je;
-	char *path = pf_test_fixture_path("../../deploy/grafana/perfgate-dashboard.json");
+	char *path = pf_test_source_path("deploy/grafana/perfgate-dashboard.json");
 	json_t *dash = json_load_file(path, 0, &je);
 	free(path);
 	ck_assert_msg(dash != NULL, "dashboard: %s (line %d)", je.text, je.line);

@@ -11,6 +11,17 @@
 #include "buf.h"
 #include "pf_mem.h"
 
+char *pf_test_source_path(const char *name)
+{
+	const char *dir = getenv("PERFGATE_SRCDIR");
+	if (!dir || !*dir || name[0] == '/')
+		return pf_xstrdup(name);
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = pf_xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
 char *pf_test_fixture_path(const char *name)
 {
 	const char *dir = getenv("PERFGATE_FIXTURES");

@@ -10,6 +10,10 @@
 /* Path of a file under tests/fixtures/ (static buffer per call site is not
  * used: the result is malloc'ed, free() it). Honours PERFGATE_FIXTURES. */
 char *pf_test_fixture_path(const char *name);
+/* A file of the source tree (docs/, config/, deploy/): under
+ * $PERFGATE_SRCDIR when set, else relative to the working directory (the
+ * repository's root, where tests/run.sh runs them). malloc'ed. */
+char *pf_test_source_path(const char *name);
 /* Read a whole file (fixture name relative to tests/fixtures/, or an
  * absolute path); aborts the test on failure. free() the result. */
 uint8_t *pf_test_read_fixture(const char *name, size_t *len);

@@ -159,7 +159,7 @@ START_TEST(example_file_in_step)
 	FILE *f = open_memstream(&buf, &len);
 	pf_config_print_example(f);
 	fclose(f);
-	char *path = pf_test_fixture_path("../../config/perfgate.conf.example");
+	char *path = pf_test_source_path("config/perfgate.conf.example");
 	uint8_t *file = pf_test_read_file(path, &flen);
 	ck_assert_msg(flen == len && memcmp(file, buf, len) == 0,
 	              "config/perfgate.conf.example is out of step with the key table: "

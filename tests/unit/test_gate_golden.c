@@ -182,12 +182,10 @@ static const char *validate(const json_t *v, const json_t *sch, const char *path
 static void load_schema(void)
 {
 	json_error_t je;
-	char path[4096];
-	const char *fx = getenv("PERFGATE_FIXTURES");
-	/* docs/ sits two levels above tests/fixtures */
-	snprintf(path, sizeof path, "%s/../../docs/report.schema.json", fx ? fx : "tests/fixtures");
+	char *path = pf_test_source_path("docs/report.schema.json");
 	schema_root = json_load_file(path, 0, &je);
 	ck_assert_msg(schema_root != NULL, "%s: %s", path, je.text);
+	free(path);
 	ck_assert_str_eq(json_string_value(json_object_get(schema_root, "$schema")),
 	                 "https://json-schema.org/draft/2020-12/schema");
 }

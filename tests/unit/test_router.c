@@ -75,7 +75,7 @@ END_TEST
 START_TEST(openapi_lists_the_route_table)
 {
 	json_error_t je;
-	char *path = pf_test_fixture_path("../../docs/openapi.json");
+	char *path = pf_test_source_path("docs/openapi.json");
 	json_t *doc = json_load_file(path, 0, &je);
 	free(path);
 	ck_assert_msg(doc != NULL, "docs/openapi.json: %s (line %d)", je.text, je.line);

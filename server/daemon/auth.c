@@ -59,10 +59,9 @@ static enum pf_code basic_token(const char *b64, char *out, struct pf_err *err)
 	size_t n = strlen(b64), pad = 0;
 	while (n > 0 && b64[n - 1] == ' ')
 		n--;
-	if (n == 0 || n % 4 != 0 || n > DEC_MAX / 3 * 4)
-		return pf_err_set(err, PF_E_UNAUTHORIZED, "Authorization",
-		                  "malformed Basic credentials (base64 of user:token expected)");
-	int len = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)n);
+	int len = n > 0 && n % 4 == 0 && n <= DEC_MAX / 3 * 4
+	                  ? EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)n)
+	                  : -1;
 	for (size_t i = n; i > 0 && b64[i - 1] == '=' && pad < 2; i--)
 		pad++;
 	if (len < 0 || (size_t)len < pad)

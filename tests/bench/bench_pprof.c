@@ -156,8 +156,8 @@ int main(void)
 	/* genprof of the same build: $BUILD, else next to this binary
 	 * ($BUILD/bench/bench_pprof), not whatever build/ holds */
 	char self[512] = "";
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (!build && sl > 0) {
+	ssize_t sl = build ? -1 : readlink("/proc/self/exe", self, sizeof self - 1);
+	if (sl > 0) {
 		self[sl] = '\0';
 		char *slash = strrchr(self, '/');
 		if (slash && slash - self >= 6 && strncmp(slash - 6, "/bench", 6) == 0) {

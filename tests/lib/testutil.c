@@ -11,10 +11,14 @@
 #include "buf.h"
 #include "pf_mem.h"
 
-char *pf_test_source_path(const char *name)
+/* name under the folder $env names (else under fallback; NULL: as it is),
+ * an absolute name as it is. malloc'ed. */
+static char *path_under(const char *env, const char *fallback, const char *name)
 {
-	const char *dir = getenv("PERFGATE_SRCDIR");
-	if (!dir || !*dir || name[0] == '/')
+	const char *dir = getenv(env);
+	if (!dir || !*dir)
+		dir = fallback;
+	if (!dir || name[0] == '/')
 		return pf_xstrdup(name);
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *p = pf_xmalloc(n);
@@ -22,20 +26,14 @@ char *pf_test_source_path(const char *name)
 	return p;
 }
 
+char *pf_test_source_path(const char *name)
+{
+	return path_under("PERFGATE_SRCDIR", NULL, name);
+}
+
 char *pf_test_fixture_path(const char *name)
 {
-	const char *dir = getenv("PERFGATE_FIXTURES");
-	char *p;
-	size_t n;
-
-	if (name[0] == '/')
-		return pf_xstrdup(name);
-	if (!dir || !*dir)
-		dir = "tests/fixtures";
-	n = strlen(dir) + strlen(name) + 2;
-	p = pf_xmalloc(n);
-	snprintf(p, n, "%s/%s", dir, name);
-	return p;
+	return path_under("PERFGATE_FIXTURES", "tests/fixtures", name);
 }
 
 uint8_t *pf_test_read_file(const char *path, size_t *len)

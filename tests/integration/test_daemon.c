@@ -242,13 +242,19 @@ START_TEST(basic_credentials)
 	assert_error(&r, 401, "unauthorized");
 	ck_assert_ptr_nonnull(strstr(r.body, "revoked"));
 	pft_resp_free(&r);
-	/* malformed: not base64, bad length, no colon ("pfg_x"), empty
+	/* malformed: not base64, truncated, no colon ("pfg", "pfg_x"), empty
 	 * token (":"), a NUL inside ("a\0:b"), longer than a token */
-	static const char *const bad[] = {"!!!!", "cGZn", "cGZnX3g=", "Og==", "YQBiOmM=", ""};
+	static const char *const bad[][2] = {
+	        {"!!!!", "base64 of user:token"}, {"cGZnX3g", "base64 of user:token"},
+	        {"cGZn", "user:token expected"},  {"cGZnX3g=", "user:token expected"},
+	        {"Og==", "malformed token"},      {"YQBiOmM=", "user:token expected"},
+	        {"", "Authorization: Bearer"},
+	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		get_basic(bad[i], "/v1/projects", &r);
+		get_basic(bad[i][0], "/v1/projects", &r);
 		assert_error(&r, 401, "unauthorized");
 		ck_assert_ptr_nonnull(strstr(r.body, "\"field\":\"Authorization\""));
+		ck_assert_msg(strstr(r.body, bad[i][1]), "'%s': %s", bad[i][0], r.body);
 		pft_resp_free(&r);
 	}
 	char big[1200];
@@ -256,6 +262,7 @@ START_TEST(basic_credentials)
 	big[1000] = '\0';
 	get_basic(big, "/v1/projects", &r);
 	assert_error(&r, 401, "unauthorized");
+	ck_assert_ptr_nonnull(strstr(r.body, "base64 of user:token"));
 	pft_resp_free(&r);
 	assert_still_serves();
 }

@@ -248,7 +248,7 @@ START_TEST(basic_credentials)
 	        {"!!!!", "base64 of user:token"}, {"cGZnX3g", "base64 of user:token"},
 	        {"cGZn", "user:token expected"},  {"cGZnX3g=", "user:token expected"},
 	        {"Og==", "malformed token"},      {"YQBiOmM=", "user:token expected"},
-	        {"", "Authorization: Bearer"},
+	        {"", "base64 of user:token"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		get_basic(bad[i][0], "/v1/projects", &r);

@@ -171,8 +171,7 @@ enum pf_code pf_h_run_speedscope(struct pf_req *req, struct pf_reply *reply, str
 	if (rc)
 		return rc;
 	snprintf(name, sizeof name, "run %s %s", pf_req_param(req, "id"), kind);
-	const char *si = pf_pprof_kind_index(kind);
-	int idx = si ? pf_pprof_sample_index(p, si, NULL) : pf_pprof_gate_index(p);
+	int idx = pf_pprof_choose_index(p, pf_pprof_kind_index(kind), NULL);
 	rc = pf_speedscope_json(p, idx, name, &doc, err);
 	if (rc)
 		return rc;

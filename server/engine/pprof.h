@@ -161,6 +161,11 @@ int pf_pprof_sample_index(const struct pf_profile *p, const char *name, struct p
  * the pprof default. -1 when the profile has no sample types. */
 int pf_pprof_gate_index(const struct pf_profile *p);
 
+/* The column a caller asked for by name (pf_pprof_sample_index), or the
+ * gate default when name is NULL; -1 with the message in err (when
+ * non-NULL) if there is none. */
+int pf_pprof_choose_index(const struct pf_profile *p, const char *name, struct pf_err *err);
+
 /* The sample index a profile of an upload's kind ("cpu", "heap") is gated
  * at, as a name for pf_pprof_functab: NULL (the gate default) for cpu,
  * "alloc_space" for heap (DESIGN §4). */

@@ -350,23 +350,13 @@ static enum pf_code read_samples(struct pf_pp_dec *d, struct pf_ft_stream *st, s
 	return rc;
 }
 
-static int choose(const struct pf_profile *p, const char *name, struct pf_err *err)
-{
-	if (name)
-		return pf_pprof_sample_index(p, name, err);
-	int i = pf_pprof_gate_index(p);
-	if (i < 0)
-		pf_err_set(err, PF_E_BAD_PROFILE, NULL, "profile has no sample types");
-	return i;
-}
-
 /* decode + choose + build over d's bytes: the reference path. */
 static enum pf_code full(struct pf_pp_dec *d, const char *name, struct pf_arena *arena,
                          struct pf_functab **out, struct pf_err *err)
 {
 	pf_pp_reset(d);
 	PF_PP_TRY(pf_pp_decode_all(d));
-	int i = choose(d->p, name, err);
+	int i = pf_pprof_choose_index(d->p, name, err);
 	if (i < 0)
 		return err->code ? err->code : PF_E_BAD_PROFILE;
 	return pf_functab_build(d->p, i, NULL, arena, out, err);
@@ -390,7 +380,7 @@ static enum pf_code stream(struct pf_pp_dec *d, const char *name, struct pf_aren
 	p->n_comments = d->i_comments;
 	struct pf_err quiet;
 	memset(&quiet, 0, sizeof quiet);
-	int idx = p->n_types ? choose(p, name, &quiet) : -1;
+	int idx = p->n_types ? pf_pprof_choose_index(p, name, &quiet) : -1;
 	if (idx < 0 || d->n_locations + d->n_functions >= PF_FT_MULTI)
 		return full(d, name, arena, out, err); /* its error comes first */
 	st = pf_ft_stream_new(p, idx, arena);

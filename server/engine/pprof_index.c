@@ -61,6 +61,16 @@ int pf_pprof_gate_index(const struct pf_profile *p)
 	return p->n_types ? pf_pprof_sample_index(p, NULL, NULL) : -1;
 }
 
+int pf_pprof_choose_index(const struct pf_profile *p, const char *name, struct pf_err *err)
+{
+	if (name)
+		return pf_pprof_sample_index(p, name, err);
+	int i = pf_pprof_gate_index(p);
+	if (i < 0)
+		pf_err_set(err, PF_E_BAD_PROFILE, NULL, "profile has no sample types");
+	return i;
+}
+
 int pf_pprof_count_index(const struct pf_profile *p)
 {
 	for (size_t i = 0; i < p->n_types; i++)

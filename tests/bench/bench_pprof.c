@@ -95,8 +95,8 @@ static int run_case(const char *label, const char *path, double min_seconds, boo
 		pf_arena_init(&a, 0);
 		if (stream ? pf_pprof_functab(d, n, NULL, sample_index, &a, &t, &err) != PF_OK
 		           : (pf_pprof_decode(d, n, NULL, &a, &p, &err) != PF_OK ||
-		              pf_functab_build(p, pf_pprof_gate_index(p), NULL, &a, &t, &err) !=
-		                      PF_OK)) {
+		              pf_functab_build(p, pf_pprof_choose_index(p, sample_index, &err),
+		                               NULL, &a, &t, &err) != PF_OK)) {
 			fprintf(stderr, "bench_pprof: %s: %s\n", path, err.msg);
 			return 1;
 		}
